@@ -1,0 +1,58 @@
+# zjcheck — two commands: `make demo` and `make test` (each sets up what it needs).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk libmagic1
+STAMP := $(VENV)/.installed
+FIXTURES := fixtures/packages/manifest.json
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: demo test setup system-deps venv fixtures bench clean
+
+demo: setup fixtures
+	@echo "== zjcheck check fixtures/packages/compliant =="
+	-$(BIN)/zjcheck check fixtures/packages/compliant
+	@echo
+	@echo "== 一份有缺漏的示例（缺少工作总结、职称证书年限不足） =="
+	-$(BIN)/zjcheck check fixtures/packages/tit-recent
+
+test: setup fixtures
+	$(BIN)/python -m pytest -q
+
+setup: system-deps $(STAMP)
+
+# Debian packages: installed when missing (as root), otherwise the exact command is printed.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "安装系统软件包:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "缺少系统软件包:$$missing"; \
+	    echo "请运行: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/bin/python:
+	$(PY) -m venv $(VENV)
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+# Sample packages are rendered, not committed (deterministic: same bytes every run).
+fixtures: $(STAMP)
+	@if [ ! -f $(FIXTURES) ] || [ -n "$$(find fixtures/build.py fixtures/render -newer $(FIXTURES) -print -quit)" ]; then \
+	  echo "渲染示例材料 fixtures/packages ..."; $(BIN)/python fixtures/build.py --out fixtures/packages; \
+	fi
+
+bench: setup fixtures
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf fixtures/packages .pytest_cache

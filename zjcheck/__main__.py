@@ -1,0 +1,3 @@
+from zjcheck.cli import main
+
+main()

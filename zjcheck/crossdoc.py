@@ -1,0 +1,141 @@
+"""Checks across documents: secrecy markings (GEN007), the applicant's name
+(XDC001, XDC004), ID numbers (XDC002) and impossible dates (XDC003)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stdnum.cn import ric
+
+from zjcheck.codes import finding
+from zjcheck.materials import personal_materials
+from zjcheck.model import Document, Finding, Page
+from zjcheck.textutil import find_dates, norm
+
+_CJK = "\u4e00-\u9fff"
+_NAME_AFTER_LABEL = re.compile(rf"姓\s*名\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,3}})")
+_LABELS = ("性别", "出生", "民族", "身份", "证件", "单位", "工作", "职务", "专业", "学号",
+           "年龄", "籍贯", "性", "职称", "部门", "学历", "参保", "社会", "缴费", "个人")
+_SECRET = re.compile(r"(?:密\s*级\s*[:：]?\s*)?(绝\s*密|机\s*密|秘\s*密)\s*(?:[★☆*]\s*\d{0,2}\s*年?)?")
+_SECRET_STAR = re.compile(r"(绝密|机密|秘密)\s*[★☆]")
+_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_ID_LABEL = re.compile(r"(身份证|公民身份号码|证件号码|身份号码|证件号)")
+CONFIDENT_OCR = 75.0
+
+
+def _confident(page: Page, conf: float | None) -> bool:
+    return page.content.source != "ocr" or (conf is not None and conf >= CONFIDENT_OCR)
+
+
+def labelled_names(page: Page) -> list[tuple[str, float | None]]:
+    """Names written in a 姓名 field on the page, with the OCR line confidence."""
+    out: list[tuple[str, float | None]] = []
+    lines = page.content.lines or []
+    for n, line in enumerate(lines):
+        text = norm(line.text)
+        if "姓" not in text:
+            continue
+        joined = text + (" " + norm(lines[n + 1].text) if n + 1 < len(lines) else "")
+        for m in _NAME_AFTER_LABEL.finditer(joined):
+            cand = re.sub(r"\s", "", m.group(1))
+            for lab in _LABELS:
+                k = cand.find(lab)
+                if k == 0:
+                    cand = ""
+                elif k > 1:
+                    cand = cand[:k]
+            if 2 <= len(cand) <= 4:
+                out.append((cand, line.conf))
+    return out
+
+
+def _similar(a: str, b: str) -> bool:
+    """Same length and one character apart: a typo or a near namesake."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def check_names(documents: list[Document], applicant: str | None) -> Iterator[Finding]:
+    if not applicant:
+        return
+    personal = personal_materials()
+    for doc in documents:
+        for page in doc.pages:
+            if page.material not in personal:
+                continue
+            for cand, conf in labelled_names(page):
+                if cand.startswith(applicant):
+                    continue
+                base = cand[: len(applicant)]
+                if applicant.startswith(cand) or not _confident(page, conf):
+                    yield finding("GEN012", f"无法确认姓名：识别为“{cand}”，与申报人“{applicant}”不同，但识别可信度低",
+                                  at=page, severity="info")
+                elif _similar(base, applicant):
+                    yield finding("XDC001", f"姓名写作“{base}”，与申报人“{applicant}”不一致", at=page,
+                                  found=base, expected=applicant)
+                else:
+                    yield finding("XDC004", f"应为申报人“{applicant}”之处出现他人姓名“{cand}”（疑似套用他人材料）",
+                                  at=page, found=cand, expected=applicant)
+
+
+def check_ids(documents: list[Document], profile_id: str | None) -> Iterator[Finding]:
+    personal = personal_materials()
+    seen: dict[str, str] = {}
+    if profile_id:
+        if not ric.is_valid(profile_id):
+            yield finding("XDC002", f"申报人信息中的身份证号 {profile_id} 无效（校验位或出生日期不对）")
+        else:
+            seen[ric.compact(profile_id)] = "申报人信息"
+    for doc in documents:
+        for page in doc.pages:
+            text = norm(page.text).upper()
+            for m in _ID.finditer(text):
+                number = m.group(1)
+                labelled = bool(_ID_LABEL.search(text[max(0, m.start() - 14): m.start()]))
+                if not (labelled or page.material in personal):
+                    continue
+                if not ric.is_valid(number):
+                    near = [s for s in seen if sum(a != b for a, b in zip(s, number)) == 1]
+                    if near and page.content.source == "ocr":
+                        yield finding("GEN012", f"身份证号识别为 {number}，与 {near[0]} 相差一位，可能是识别误差，请人工核对",
+                                      at=page, severity="info")
+                    else:
+                        yield finding("XDC002", f"身份证号 {number} 无效（校验位或出生日期不对）", at=page, number=number)
+                    continue
+                if page.material in personal and seen and number not in seen:
+                    first = next(iter(seen.items()))
+                    yield finding("XDC002", f"身份证号 {number} 与{first[1]}中的 {first[0]} 不一致", at=page, number=number)
+                seen.setdefault(number, page.ref)
+
+
+def check_dates(documents: list[Document]) -> Iterator[Finding]:
+    for doc in documents:
+        for page in doc.pages:
+            for dm in find_dates(page.text):
+                if dm.day is not None and dm.value is None:
+                    written = re.sub(r"\s", "", dm.text)
+                    yield finding("XDC003", f"日期“{written}”不存在（{dm.year} 年 {dm.month} 月没有 {dm.day} 日）",
+                                  at=page, date=written)
+
+
+def check_secrecy(documents: list[Document]) -> Iterator[Finding]:
+    for doc in documents:
+        for page in doc.pages:
+            marked = None
+            for line in page.text.splitlines():
+                t = norm(line).strip()
+                m = _SECRET_STAR.search(t.replace(" ", ""))
+                if m or (t and _SECRET.fullmatch(t)):
+                    marked = (m.group(1) if m else _SECRET.fullmatch(t).group(1)).replace(" ", "")  # type: ignore[union-attr]
+                    break
+            if marked:
+                yield finding("GEN007", f"材料带有密级标志“{marked}”：严禁上传涉密材料", at=page, marking=marked)
+
+
+def check_all(documents: list[Document], applicant: str | None, profile_id: str | None) -> list[Finding]:
+    out: list[Finding] = []
+    out.extend(check_secrecy(documents))
+    out.extend(check_names(documents, applicant))
+    out.extend(check_ids(documents, profile_id))
+    out.extend(check_dates(documents))
+    return out

@@ -1,0 +1,302 @@
+"""Reading: the text of every page (PDF text layer, or OCR) and what the
+page image shows (seals, ink), pages in parallel worker processes.
+
+Each page is analysed once per content hash and settings; results are kept
+in the page cache so an unchanged package is read again without OCR.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from zjcheck.cache import PageCache
+from zjcheck.codes import finding
+from zjcheck.filetypes import IMAGE_KINDS
+from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
+
+MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer is OCR'd
+SEAL_DPI = 100             # pages with a text layer are rendered this small for seals
+LOW_TEXT_CHARS = 15        # fewer well-read characters than this on an inked page: GEN005
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    engine: str = "tesseract"
+    dpi: int = 200
+    jobs: int = max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class PageTask:
+    key: tuple[int, int]      # (file index, page index)
+    path: str
+    kind: str                 # pdf or an image kind
+    index: int
+    dpi: int
+    engine: str
+
+
+@dataclass
+class ReadResult:
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    pages_ocr: int = 0        # pages OCR'd in this run (0 when all came from the cache)
+    pages_cached: int = 0
+    unreadable: int = 0
+
+
+# ---------------------------------------------------------------- worker side
+
+_ENGINES: dict[str, object] = {}
+
+
+def _engine(name: str):  # type: ignore[no-untyped-def]
+    if name not in _ENGINES:
+        from zjcheck.ocr import get_engine
+        _ENGINES[name] = get_engine(name)
+    return _ENGINES[name]
+
+
+def _ink(img: Image.Image) -> float:
+    g = np.asarray(img.convert("L").resize((200, int(200 * img.height / max(img.width, 1)) or 1)))
+    return float((g < 128).mean())
+
+
+def _pdf_layer_text(path: str, index: int) -> str:
+    from pypdf import PdfReader
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        return reader.pages[index].extract_text() or ""
+    except Exception:    # a broken text layer is read by OCR instead
+        return ""
+
+
+def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
+    """Read one page: (key, result, whether OCR ran).  Never raises."""
+    from zjcheck.imaging import render, seal
+    try:
+        if task.kind == "pdf":
+            layer = _pdf_layer_text(task.path, task.index)
+            if len("".join(layer.split())) >= MIN_LAYER_CHARS:
+                img = render.render_pdf_page(task.path, task.index, SEAL_DPI)
+                seals, others = seal.detect(img)
+                lines = [Line(t) for t in layer.splitlines() if t.strip()]
+                return task.key, PageText(layer, "pdf-text", lines, width=img.width, height=img.height,
+                                          dpi=SEAL_DPI, seals=seals, red_marks=others, ink=_ink(img)), False
+            img = render.render_pdf_page(task.path, task.index, task.dpi)
+            dpi = task.dpi
+        else:
+            img = render.load_image(task.path, task.index)
+            dpi = render.image_dpi(task.path)
+        seals, others = seal.detect(img)
+        ink = _ink(img)
+        engine = _engine(task.engine)
+        gray = img.convert("L")
+        res = engine.recognise(gray)
+        rotation = 0
+        if res.good_chars < 40 and ink > 0.002:
+            rot = engine.orientation(gray)
+            if rot:
+                alt = engine.recognise(gray.rotate(-rot, expand=True))
+                if alt.good_chars > res.good_chars:
+                    res, rotation = alt, rot
+        return task.key, PageText(res.text, "ocr", res.lines, conf=res.conf, good_chars=res.good_chars,
+                                  rotation=rotation, width=img.width, height=img.height, dpi=dpi,
+                                  seals=seals, red_marks=others, ink=round(ink, 4)), True
+    except Exception as e:  # noqa: BLE001 - any failure is the page's, reported as GEN001
+        return task.key, PageText("", "none", error=f"{type(e).__name__}: {e}"), False
+
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+# ---------------------------------------------------------------- main side
+
+@contextmanager
+def spooled(files: list[SourceFile]) -> Iterator[dict[int, str]]:
+    """Paths on disk for every file; archive members go to a private temp dir
+    (never the evidence folder) that is removed afterwards."""
+    tmp: str | None = None
+    paths: dict[int, str] = {}
+    try:
+        for i, f in enumerate(files):
+            if f.path is not None:
+                paths[i] = str(f.path)
+            else:
+                if tmp is None:
+                    tmp = tempfile.mkdtemp(prefix="zjcheck-")
+                p = os.path.join(tmp, f"{i}-{f.sha256[:16]}{Path(f.rel).suffix[:8]}")
+                fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(f.data or b"")
+                paths[i] = p
+        yield paths
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pdf_pages(f: SourceFile, path: str) -> tuple[int, Finding | None]:
+    """Page count, or the finding that says why the PDF cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - unsupported crypto is still "encrypted"
+                ok = 0
+            if not ok:
+                return 0, finding("GEN002", "PDF 设有打开密码，无法读取内容", path=f.rel)
+        n = len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError, RecursionError) as e:
+        n = 0
+        err: str = str(e) or type(e).__name__
+        try:
+            from zjcheck.imaging.render import pdf_page_count
+            n = pdf_page_count(path)
+        except Exception:  # noqa: BLE001
+            return 0, finding("GEN001", f"PDF 文件已损坏或不完整，无法打开（{err[:80]}）", path=f.rel)
+    if n == 0:
+        return 0, finding("GEN001", "PDF 文件没有页面", path=f.rel)
+    return n, None
+
+
+def _office_text(f: SourceFile, path: str) -> tuple[list[str], Finding | None]:
+    try:
+        if f.kind == "docx":
+            import docx
+            d = docx.Document(path)
+            parts = [p.text for p in d.paragraphs]
+            for t in d.tables:
+                for row in t.rows:
+                    cells: list[str] = []
+                    for c in row.cells:
+                        if not cells or cells[-1] != c.text:
+                            cells.append(c.text)
+                    parts.append("\t".join(cells))
+            return ["\n".join(parts)], None
+        import openpyxl
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        pages = []
+        for ws in wb.worksheets:
+            rows = ["\t".join("" if v is None else str(v) for v in row)
+                    for row in ws.iter_rows(values_only=True)]
+            pages.append("\n".join(r for r in rows if r.strip()))
+        wb.close()
+        return pages or [""], None
+    except Exception as e:  # noqa: BLE001 - a broken office file is GEN001
+        return [], finding("GEN001", f"文档已损坏，无法打开（{type(e).__name__}）", path=f.rel)
+
+
+def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
+             progress: Callable[[int, int], None] | None = None) -> ReadResult:
+    out = ReadResult()
+    docs: dict[int, Document] = {}
+    texts: dict[int, list[PageText | None]] = {}
+    tasks: list[PageTask] = []
+    with spooled(files) as paths:
+        for i, f in enumerate(files):
+            doc = Document(f)
+            docs[i] = doc
+            if f.kind in ("docx", "xlsx"):
+                pages, problem = _office_text(f, paths[i])
+                if problem:
+                    out.findings.append(problem)
+                    doc.readable = False
+                    out.unreadable += 1
+                    continue
+                texts[i] = [PageText(t, "doc-text", [Line(x) for x in t.splitlines() if x.strip()])
+                            for t in pages]
+                continue
+            cached = cache.get(f.sha256)
+            if cached is not None:
+                texts[i] = list(cached)
+                out.pages_cached += len(cached)
+                continue
+            if f.kind == "pdf":
+                n, problem = _pdf_pages(f, paths[i])
+            else:
+                try:
+                    from zjcheck.imaging.render import image_frames
+                    n, problem = image_frames(paths[i]), None
+                except Exception as e:  # noqa: BLE001
+                    n, problem = 0, finding("GEN001", f"图片已损坏，无法打开（{type(e).__name__}）", path=f.rel)
+            if problem:
+                out.findings.append(problem)
+                doc.readable = False
+                out.unreadable += 1
+                continue
+            texts[i] = [None] * n
+            kind = "pdf" if f.kind == "pdf" else f.kind
+            tasks.extend(PageTask((i, j), paths[i], kind, j, settings.dpi, settings.engine) for j in range(n))
+        total = len(tasks)
+        if progress:
+            progress(0, total)
+        for done, (key, pt, ocr_ran) in enumerate(_run(tasks, settings.jobs), 1):
+            texts[key[0]][key[1]] = pt
+            out.pages_ocr += ocr_ran
+            if progress:
+                progress(done, total)
+    for i, f in enumerate(files):
+        doc = docs[i]
+        pts = texts.get(i)
+        if pts is None:
+            out.documents.append(doc)
+            continue
+        page_texts: list[PageText] = [p if p is not None else PageText("", "none", error="未读取") for p in pts]
+        if f.kind not in ("docx", "xlsx"):
+            cache.put(f.sha256, page_texts)
+        errors = [p for p in page_texts if p.error]
+        if errors and len(errors) == len(page_texts):
+            out.findings.append(finding("GEN001", f"文件无法读取（{errors[0].error[:100]}）", path=f.rel))
+            doc.readable = False
+            out.unreadable += 1
+        for j, pt in enumerate(page_texts):
+            if pt.error and len(errors) < len(page_texts):
+                out.findings.append(finding("GEN001", f"第 {j + 1} 页无法读取（{pt.error[:100]}）",
+                                            path=f.rel, page=j + 1))
+            doc.pages.append(Page(doc, j + 1, pt))
+        sources = {p.source for p in page_texts if p.source != "none"}
+        doc.text_source = sources.pop() if len(sources) == 1 else ("ocr" if "ocr" in sources else "none")  # type: ignore[assignment]
+        out.documents.append(doc)
+    return out
+
+
+def _run(tasks: list[PageTask], jobs: int) -> Iterator[tuple[tuple[int, int], PageText, bool]]:
+    if not tasks:
+        return
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if jobs <= 1 or len(tasks) == 1:
+        for t in tasks:
+            yield analyse_page(t)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
+                             initializer=_init_worker) as pool:
+        futures = [pool.submit(analyse_page, t) for t in tasks]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def low_text_pages(doc: Document) -> list[Page]:
+    """Inked pages where OCR found too little to read (GEN005)."""
+    return [p for p in doc.pages if p.content.source == "ocr" and p.content.ink > 0.002
+            and p.content.good_chars < LOW_TEXT_CHARS]
+

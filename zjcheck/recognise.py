@@ -1,0 +1,223 @@
+"""Recognition: which material and part each page is, and which pages form an item.
+
+Page level first (keywords, number patterns, seals, with folder and file
+names as hints; data/materials.toml), then grouping pages into items: one
+paper spread over five files, or five patents in one PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from zjcheck.materials import MaterialSpec, PartSpec, recognition
+from zjcheck.model import Document, Item, Page
+from zjcheck.textutil import norm, squash
+
+STRONG_W, WEAK_W, PATTERN_W, NEGATIVE_W, PATH_W, SEAL_W = 3.0, 1.0, 3.0, 6.0, 2.0, 2.0
+MIN_TEXT_SCORE = 3.0     # path hints alone never decide a page
+
+
+def _hits(patterns: tuple[re.Pattern[str], ...], text: str, cap: int = 4) -> int:
+    n = 0
+    for p in patterns:
+        if p.search(text):
+            n += 1
+            if n >= cap:
+                break
+    return n
+
+
+def score_part(part: PartSpec, mat: MaterialSpec, text: str, path: str, seals: int) -> tuple[float, float]:
+    """(total score, score from the page's own text) of one part for one page."""
+    t = STRONG_W * _hits(part.strong, text) + WEAK_W * _hits(part.weak, text)
+    t += PATTERN_W * _hits(part.patterns, text, cap=3)
+    t -= NEGATIVE_W * _hits(part.negative, text, cap=3)
+    if part.seal_bonus and seals:
+        t += SEAL_W
+    total = t
+    if any(h and h in path for h in mat.path_hints):
+        total += PATH_W
+    if any(h and h in path for h in part.path_hints):
+        total += PATH_W
+    return total, t
+
+
+def classify_page(page: Page) -> None:
+    """Set page.material, page.parts and page.score from its text and path."""
+    rec = recognition()
+    text = norm(page.text)
+    path = norm(page.doc.rel)
+    seals = len(page.content.seals)
+    scored: list[tuple[float, float, PartSpec]] = []
+    for mat in rec.materials.values():
+        if mat.id == "other":
+            continue
+        for part in mat.parts.values():
+            total, own = score_part(part, mat, text, path, seals)
+            if own >= MIN_TEXT_SCORE:
+                scored.append((total, own, part))
+    if not scored:
+        page.material, page.parts, page.score = "other", [], 0.0
+        return
+    scored.sort(key=lambda s: (-s[0], -s[1]))
+    best_total, _, best = scored[0]
+    if best_total < rec.min_score:
+        page.material, page.parts, page.score = "other", [], best_total
+        return
+    page.material = best.material
+    page.score = best_total
+    page.parts = [best.id] + [p.id for t, _, p in scored[1:]
+                              if p.material == best.material and t >= rec.also_score and p.id != best.id]
+
+
+def classify_document(doc: Document) -> None:
+    """Classify each page; a page with no cues that follows a recognised page
+    of the same file continues it (a paper's second page of body text)."""
+    rec = recognition()
+    prev: Page | None = None
+    for page in doc.pages:
+        classify_page(page)
+        if page.material == "other" and prev is not None and prev.material != "other" \
+                and page.content.text.strip():
+            mat = rec.materials[prev.material]
+            cont = mat.continuation
+            if cont is None and not mat.parts[prev.parts[0]].starts_item:
+                cont = prev.parts[0]
+            if cont:
+                page.material, page.parts, page.score = prev.material, [cont], 0.0
+        if page.material != "other":
+            prev = page
+
+
+# ---------------------------------------------------------------- grouping
+
+_CN_ORD = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+def name_hint(rel: str, mat: MaterialSpec) -> str | None:
+    """The item number a path gives, e.g. 论文1/…, 专利-2.pdf, 项目二 -> "1", "2"."""
+    words = [h for h in mat.path_hints if h]
+    if not words:
+        return None
+    rx = re.compile("(?:" + "|".join(re.escape(w) for w in words) + r")\s*[-_ ]?\s*(\d{1,3}|[一二三四五六七八九十]{1,2})(?!\d)")
+    parts = PurePosixPath(norm(rel)).parts
+    for comp in (PurePosixPath(parts[-1]).stem, *reversed(parts[:-1])):
+        m = rx.search(comp)
+        if m:
+            g = m.group(1)
+            return str(int(g)) if g.isdigit() else str(_CN_ORD.get(g[0], 0) if len(g) == 1 else g)
+    return None
+
+
+def identity(pages: list[Page], mat: MaterialSpec) -> str | None:
+    for page in pages:
+        text = norm(page.text)
+        for rx in mat.identity:
+            m = rx.search(text)
+            if m:
+                return squash(m.group(1) if m.groups() else m.group(0)).replace("·", ".")
+    return None
+
+
+@dataclass
+class _Segment:
+    pages: list[Page]
+    dir: str
+    hint: str | None
+    ident: str | None
+    starts: set[str] = field(default_factory=set)
+
+
+def _segments(pages: list[Page], mat: MaterialSpec) -> list[_Segment]:
+    """Runs of pages of one file, cut where an item-starting part repeats."""
+    segs: list[_Segment] = []
+    by_doc: dict[str, list[Page]] = defaultdict(list)
+    for p in pages:
+        by_doc[p.doc.rel].append(p)
+    for rel, doc_pages in by_doc.items():
+        cur: list[Page] = []
+        seen_start: set[str] = set()
+        for p in doc_pages:
+            main = p.parts[0] if p.parts else None
+            is_start = bool(main and mat.parts.get(main) and mat.parts[main].starts_item)
+            if cur and is_start and (main in seen_start or mat.grouping == "file" and seen_start):
+                segs.append(_seg(cur, rel, mat, seen_start))
+                cur, seen_start = [], set()
+            cur.append(p)
+            if is_start:
+                seen_start.add(main)
+        if cur:
+            segs.append(_seg(cur, rel, mat, seen_start))
+    return segs
+
+
+def _seg(pages: list[Page], rel: str, mat: MaterialSpec, starts: set[str]) -> _Segment:
+    return _Segment(list(pages), str(PurePosixPath(rel).parent), name_hint(rel, mat),
+                    identity(pages, mat), set(starts))
+
+
+def _merge_file(segs: list[_Segment]) -> list[list[_Segment]]:
+    groups: list[list[_Segment]] = []
+    for s in segs:
+        for g in groups:
+            if s.ident and any(o.ident == s.ident for o in g):
+                g.append(s)
+                break
+            if s.hint and all(o.dir == s.dir and o.hint == s.hint for o in g) \
+                    and not (s.ident and any(o.ident and o.ident != s.ident for o in g)):
+                g.append(s)
+                break
+        else:
+            groups.append([s])
+    return groups
+
+
+def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
+    by_key: dict[tuple[str, str | None], list[_Segment]] = defaultdict(list)
+    for s in segs:
+        by_key[(s.dir, s.hint)].append(s)
+    groups: list[list[_Segment]] = []
+    for members in by_key.values():
+        cur: list[_Segment] = []
+        starts: set[str] = set()
+        ident: str | None = None
+        for s in members:
+            clash = bool(s.starts & starts) or bool(s.ident and ident and s.ident != ident)
+            if cur and clash:
+                groups.append(cur)
+                cur, starts, ident = [], set(), None
+            cur.append(s)
+            starts |= s.starts
+            ident = ident or s.ident
+        if cur:
+            groups.append(cur)
+    return groups
+
+
+def group(pages: list[Page]) -> list[Item]:
+    """Group recognised pages into items, numbered per material in path order."""
+    rec = recognition()
+    by_mat: dict[str, list[Page]] = defaultdict(list)
+    for p in pages:
+        if p.material != "other":
+            by_mat[p.material].append(p)
+    items: list[Item] = []
+    for mid, mpages in by_mat.items():
+        mat = rec.materials[mid]
+        if mat.grouping == "single":
+            groups = [[_Segment(mpages, "", None, None)]]
+        else:
+            segs = _segments(mpages, mat)
+            groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs)
+        for n, g in enumerate(sorted(groups, key=lambda g: (g[0].pages[0].doc.rel, g[0].pages[0].number)), 1):
+            item = Item(id=f"{mid}-{n}", material=mid,
+                        pages=[p for s in g for p in s.pages])
+            for p in item.pages:
+                p.item_id = item.id
+            items.append(item)
+    order = {m: i for i, m in enumerate(rec.materials)}
+    items.sort(key=lambda it: (order.get(it.material, 99), int(it.id.rsplit("-", 1)[1])))
+    return items

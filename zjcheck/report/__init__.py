@@ -1,0 +1,1 @@
+"""Renderers of a pipeline Result: text (terminal), json, html."""
