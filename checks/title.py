@@ -26,6 +26,14 @@ def years_between(start: date, end: date) -> float:
     return round((end - start).days / 365.25, 2)
 
 
+def anniversary(start: date, years: int) -> date:
+    """The date `years` full years after `start` (29 Feb -> 28 Feb)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
     certs = item.pages_with("certificate")
     text = "\n".join(p.text for p in certs)
@@ -67,9 +75,9 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         yield finding("GEN012", "无法确认现任职务的取得时间（证书上的日期未能识别，申报人信息中也没有 title_date），任职年限未核对",
                       material=MATERIAL, evidence=item.id, at=page, severity="info")
         return
-    need = float(ctx.catalogue.rule("normal_route_title_years"))
+    need = int(ctx.catalogue.rule("normal_route_title_years"))
     held = years_between(start, ctx.catalogue.tenure_until)
-    if held < need:
+    if anniversary(start, need) > ctx.catalogue.tenure_until:
         route = "；申报人信息中填的是常规申报" if ctx.profile.route == "常规" else ""
         yield finding("TIT002",
                       f"现任职务自 {start.isoformat()} 起算到 {ctx.catalogue.tenure_until.isoformat()} 只有 {held:.1f} 年，"

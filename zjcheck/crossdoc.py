@@ -14,7 +14,7 @@ from zjcheck.model import Document, Finding, Page
 from zjcheck.textutil import find_dates, norm
 
 _CJK = "\u4e00-\u9fff"
-_NAME_AFTER_LABEL = re.compile(rf"姓\s*名\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,3}})")
+_NAME_AFTER_LABEL = re.compile(rf"姓\s*名\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
 _LABELS = ("性别", "出生", "民族", "身份", "证件", "单位", "工作", "职务", "专业", "学号",
            "年龄", "籍贯", "性", "职称", "部门", "学历", "参保", "社会", "缴费", "个人")
 _SECRET = re.compile(r"(?:密\s*级\s*[:：]?\s*)?(绝\s*密|机\s*密|秘\s*密)\s*(?:[★☆*]\s*\d{0,2}\s*年?)?")
@@ -45,6 +45,7 @@ def labelled_names(page: Page) -> list[tuple[str, float | None]]:
                     cand = ""
                 elif k > 1:
                     cand = cand[:k]
+            cand = cand[:4]
             if 2 <= len(cand) <= 4:
                 out.append((cand, line.conf))
     return out

@@ -278,18 +278,74 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
     return out
 
 
+class SharedPool:
+    """One set of OCR worker processes for many runs (zjcheck batch): started
+    on first use, so a batch served entirely from the page cache starts none."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def get(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = _new_pool(self.jobs)
+        return self._pool
+
+    def reset(self) -> None:
+        """Drop the pool (after a worker died); the next run starts a new one."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+_SHARED: SharedPool | None = None
+
+
+@contextmanager
+def shared_pool(jobs: int) -> Iterator[SharedPool | None]:
+    """Within this block every read_all() uses the same worker pool."""
+    global _SHARED
+    if jobs <= 1:
+        yield None
+        return
+    pool, previous = SharedPool(jobs), _SHARED
+    _SHARED = pool
+    try:
+        yield pool
+    finally:
+        _SHARED = previous
+        pool.close()
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+
+
 def _run(tasks: list[PageTask], jobs: int) -> Iterator[tuple[tuple[int, int], PageText, bool]]:
     if not tasks:
         return
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if _SHARED is not None:
+        futures = [_SHARED.get().submit(analyse_page, t) for t in tasks]
+        try:
+            for fut in as_completed(futures):
+                yield fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+        return
     if jobs <= 1 or len(tasks) == 1:
         for t in tasks:
             yield analyse_page(t)
         return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
-                             initializer=_init_worker) as pool:
+    with _new_pool(min(jobs, len(tasks))) as pool:
         futures = [pool.submit(analyse_page, t) for t in tasks]
         for fut in as_completed(futures):
             yield fut.result()

@@ -1,0 +1,74 @@
+"""Cross-document checks on text: GEN007, XDC001–XDC004 (pure logic)."""
+
+from __future__ import annotations
+
+from stdnum.cn import ric
+
+from tests.util import make_page
+from zjcheck import crossdoc
+from zjcheck.profile import infer_name
+from zjcheck.materials import personal_materials
+
+_BASE = "33010619850312451"
+GOOD_ID = _BASE + ric.calc_check_digit(_BASE + "0")   # stdnum wants the check position present
+
+
+def docs(*pages):
+    return [p.doc for p in pages]
+
+
+def test_secrecy_marking() -> None:
+    marked = make_page("秘密★5年\n关于某型号装备的技术报告", ["other"], "project")
+    plain = make_page("第八条 保密\n乙方对甲方的商业秘密负有保密义务。", ["other"], "project")
+    got = list(crossdoc.check_secrecy(docs(marked, plain)))
+    assert [(f.code, f.data["marking"]) for f in got] == [("GEN007", "秘密")]
+    assert [f.code for f in crossdoc.check_secrecy(docs(make_page("密级：机密", [], "other")))] == ["GEN007"]
+
+
+def test_name_typo_and_other_person() -> None:
+    ok = make_page("姓名：周建华 性别：男", ["certificate"], "title")
+    typo = make_page("姓名：周建明 性别：男", ["certificate"], "title")
+    other = make_page("2023年度考核登记表\n姓名 李晓东 单位 浙江恒锐", ["form"], "assessment")
+    not_personal = make_page("姓名 职称 分工\n李晓东 工程师 软件", ["personnel"], "project")
+    got = sorted((f.code, f.data.get("found")) for f in crossdoc.check_names(docs(ok, typo, other, not_personal), "周建华"))
+    assert got == [("XDC001", "周建明"), ("XDC004", "李晓东")]
+
+
+def test_low_confidence_name_is_could_not_verify() -> None:
+    from zjcheck.model import Line
+    page = make_page("姓名：周建半", ["certificate"], "title")
+    page.content.lines = [Line("姓名：周建半", None, 40.0)]
+    got = list(crossdoc.check_names(docs(page), "周建华"))
+    assert [(f.code, f.severity) for f in got] == [("GEN012", "info")]
+
+
+def test_name_inferred_from_personal_records() -> None:
+    pages = [make_page("姓名：周建华", ["certificate"], "title"),
+             make_page("姓名 周建华 性别 男", ["proof"], "pension"),
+             make_page("姓名 李晓东 职称", ["personnel"], "project")]
+    assert infer_name(docs(*pages), personal_materials()) == "周建华"
+
+
+def test_id_numbers() -> None:
+    bad = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")
+    other = "110101199003074514"
+    assert ric.is_valid(other)
+    p1 = make_page(f"身份证号码：{GOOD_ID}", ["proof"], "pension", source="pdf-text")
+    p2 = make_page(f"公民身份号码 {bad}", ["certificate"], "title", source="pdf-text")
+    p3 = make_page(f"身份证号：{other}", ["form"], "assessment")
+    got = [(f.code, f.data.get("number")) for f in crossdoc.check_ids(docs(p1, p2, p3), GOOD_ID)]
+    assert got == [("XDC002", bad), ("XDC002", other)]
+    assert [f.code for f in crossdoc.check_ids([], "330106198502304517")] == ["XDC002"]
+
+
+def test_id_one_digit_off_in_ocr_is_could_not_verify() -> None:
+    misread = GOOD_ID[:5] + ("9" if GOOD_ID[5] != "9" else "8") + GOOD_ID[6:]
+    page = make_page(f"身份证号码：{misread}", ["proof"], "pension")
+    got = list(crossdoc.check_ids(docs(page), GOOD_ID))
+    assert [f.code for f in got] == (["GEN012"] if not ric.is_valid(misread) else ["XDC002"])
+
+
+def test_impossible_dates() -> None:
+    page = make_page("签订日期：2025年2月30日\n生效日期：2024年2月29日", ["seal_page"], "project")
+    got = list(crossdoc.check_dates(docs(page)))
+    assert [(f.code, f.data["date"]) for f in got] == [("XDC003", "2025年2月30日")]
