@@ -4,11 +4,13 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk libmagic1
+# Only for `make test`: the browser test of the HTML report (headless Chromium).
+TEST_APT_PACKAGES := chromium chromium-driver
 STAMP := $(VENV)/.installed
 FIXTURES := fixtures/packages/manifest.json
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test setup system-deps venv fixtures bench clean
+.PHONY: demo test setup system-deps test-system-deps venv fixtures bench clean
 
 demo: setup fixtures
 	@echo "== zjcheck check fixtures/packages/compliant =="
@@ -17,14 +19,16 @@ demo: setup fixtures
 	@echo "== 一份有缺漏的示例（缺少工作总结、职称证书年限不足） =="
 	-$(BIN)/zjcheck check fixtures/packages/tit-recent
 
-test: setup fixtures
+test: setup test-system-deps fixtures
 	$(BIN)/python -m pytest -q
 
 setup: system-deps $(STAMP)
 
 # Debian packages: installed when missing (as root), otherwise the exact command is printed.
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+system-deps: PKGS = $(APT_PACKAGES)
+test-system-deps: PKGS = $(TEST_APT_PACKAGES)
+system-deps test-system-deps:
+	@missing=""; for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -51,8 +55,13 @@ fixtures: $(STAMP)
 	  echo "渲染示例材料 fixtures/packages ..."; $(BIN)/python fixtures/build.py --out fixtures/packages; \
 	fi
 
-bench: setup fixtures
+# OCR accuracy/speed of every engine (installs the optional RapidOCR extra first).
+bench: setup fixtures $(VENV)/.installed-rapidocr
 	$(BIN)/python bench/run.py
+
+$(VENV)/.installed-rapidocr: pyproject.toml $(STAMP)
+	$(BIN)/pip install -q -e '.[test,rapidocr]'
+	touch $@
 
 clean:
 	rm -rf fixtures/packages .pytest_cache

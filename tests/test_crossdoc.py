@@ -23,6 +23,8 @@ def test_secrecy_marking() -> None:
     got = list(crossdoc.check_secrecy(docs(marked, plain)))
     assert [(f.code, f.data["marking"]) for f in got] == [("GEN007", "秘密")]
     assert [f.code for f in crossdoc.check_secrecy(docs(make_page("密级：机密", [], "other")))] == ["GEN007"]
+    misread_star = make_page("秘密女5年\n技术开发合同", ["cover"], "project")
+    assert [f.code for f in crossdoc.check_secrecy(docs(misread_star))] == ["GEN007"]
 
 
 def test_name_typo_and_other_person() -> None:
@@ -61,11 +63,30 @@ def test_id_numbers() -> None:
     assert [f.code for f in crossdoc.check_ids([], "330106198502304517")] == ["XDC002"]
 
 
-def test_id_one_digit_off_in_ocr_is_could_not_verify() -> None:
-    misread = GOOD_ID[:5] + ("9" if GOOD_ID[5] != "9" else "8") + GOOD_ID[6:]
-    page = make_page(f"身份证号码：{misread}", ["proof"], "pension")
-    got = list(crossdoc.check_ids(docs(page), GOOD_ID))
-    assert [f.code for f in got] == (["GEN012"] if not ric.is_valid(misread) else ["XDC002"])
+def test_id_one_digit_off_in_ocr() -> None:
+    """A poorly read line one digit off the known ID may be OCR noise; a clearly
+    read one is a wrong number (the fixture xdc-id plants a wrong check digit)."""
+    wrong = GOOD_ID[:-1] + ("1" if GOOD_ID[-1] != "1" else "2")
+    assert not ric.is_valid(wrong)
+    blurry = make_page(f"身份证号码：{wrong}", ["proof"], "pension", conf=60.0)
+    clear = make_page(f"身份证号码：{wrong}", ["proof"], "pension", conf=92.0)
+    assert [f.code for f in crossdoc.check_ids(docs(blurry), GOOD_ID)] == ["GEN012"]
+    assert [f.code for f in crossdoc.check_ids(docs(clear), GOOD_ID)] == ["XDC002"]
+
+
+def test_winner_and_comrade_names() -> None:
+    award = make_page("获奖者：周建明（排名第1）\n证书号：2024-JX-2-015", ["certificate"], "honor")
+    team = make_page("获奖者：王立军、周建华", ["certificate"], "honor")
+    letter = make_page("周建明同志：\n经公司研究决定，续聘您为工程师", ["appointment"], "title")
+    got = [(f.code, f.path) for f in crossdoc.check_names(docs(award, team, letter), "周建华")]
+    assert [c for c, _ in got] == ["XDC001", "XDC001"]
+
+
+def test_value_on_next_line_uses_its_own_confidence() -> None:
+    from zjcheck.model import Line
+    page = make_page("姓名\n下是", ["certificate"], "title")
+    page.content.lines = [Line("姓 名", None, 85.0), Line("下 是", None, 39.5)]
+    assert [f.code for f in crossdoc.check_names(docs(page), "周建华")] == ["GEN012"]
 
 
 def test_impossible_dates() -> None:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from zjcheck.textutil import date_after, find_dates, fuzzy_pattern, name_in, norm, squash
+from zjcheck.textutil import date_after, find_dates, fuzzy_contains, fuzzy_pattern, name_in, norm, squash
 import re
 
 
@@ -40,3 +40,12 @@ def test_fuzzy_pattern_one_misread_character() -> None:
 def test_name_in_ignores_spacing() -> None:
     assert name_in("周建华", "作者：周 建 华，李明")
     assert not name_in("周建华", "作者：周建明")
+
+
+def test_fuzzy_contains_one_misread_character() -> None:
+    assert fuzzy_contains("授权公告日", "受权公告日:2023年")          # first character misread
+    assert fuzzy_contains("授权公告日", "授权公告曰:2023年")          # last character misread
+    assert fuzzy_contains("学时登记卡", "本学时登汜卡")
+    assert not fuzzy_contains("学时登记卡", "学时卡")
+    assert not fuzzy_contains("授权公告日", "受权公吿日")              # two misread: no
+    assert not fuzzy_contains("证书号", "证书编号")                   # short keywords are exact

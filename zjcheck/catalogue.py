@@ -29,6 +29,8 @@ class CatalogueItem:
     scored: bool
     required: bool
     notice_item: int | None
+    criteria: str = ""          # 评分标准 text for the sheet `zjcheck init` writes
+    folder: str = ""            # folder name in the layout `zjcheck init` suggests
 
 
 @dataclass
@@ -121,13 +123,13 @@ def parse(raw: dict[str, Any], source: str = "<catalogue>") -> Catalogue:
         if bad:
             raise UsageError(f"目录文件 {source}：{where} ({iid}) 的 materials 含未知材料 {bad}；可用：{', '.join(MATERIALS)}")
         cap = it.get("cap")
-        if cap is not None and (not isinstance(cap, (int, float)) or cap < 0):
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap < 0):
             raise UsageError(f"目录文件 {source}：{where} ({iid}) 的 cap 应为非负数")
         items.append(CatalogueItem(
             id=iid, name=_need(it, "name", str, where, source), materials=tuple(mats),
             tags=tuple(it.get("tags", [])), cap=float(cap) if cap is not None else None,
             scored=bool(it.get("scored", True)), required=bool(it.get("required", False)),
-            notice_item=it.get("notice_item"),
+            notice_item=it.get("notice_item"), criteria=it.get("criteria", ""), folder=it.get("folder", ""),
         ))
     cat = Catalogue(
         id=_need(head, "id", str, "[catalogue]", source),
@@ -141,4 +143,52 @@ def parse(raw: dict[str, Any], source: str = "<catalogue>") -> Catalogue:
     )
     if cat.window_start > cat.cutoff:
         raise UsageError(f"目录文件 {source}：window_start 晚于 cutoff")
+    for n, (it, ci) in enumerate(zip(items_raw, items), 1):     # after the dates: their errors come first
+        _validate_item(it, ci.id, f"第 {n} 个 [[item]]", source, list(ci.materials), items[:n - 1])
+    thr = rules.get("self_score_threshold")
+    if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or thr < 0):
+        raise UsageError(f"目录文件 {source}：[rules].self_score_threshold（破格自评分线）应为非负数")
     return cat
+
+
+ITEM_KEYS = {"id", "name", "notice_item", "materials", "tags", "cap", "scored", "required", "criteria", "folder"}
+
+
+def _validate_item(it: dict[str, Any], iid: str, where: str, source: str, mats: list[Any],
+                   earlier: list[CatalogueItem]) -> None:
+    """The checks beyond types: unknown keys, empty names, tags two items share
+    (a 佐证 reference like 论文-1 must name one item), materials claimed twice."""
+    head = f"目录文件 {source}：{where} ({iid})"
+    unknown = sorted(set(it) - ITEM_KEYS)
+    if unknown:
+        raise UsageError(f"{head} 有不认识的字段 {', '.join(unknown)}；可用：{', '.join(sorted(ITEM_KEYS))}")
+    if not str(it.get("name", "")).strip():
+        raise UsageError(f"{head} 的 name（评分项目名称）为空")
+    if not mats:
+        raise UsageError(f"{head} 的 materials 为空：至少列出一种佐证材料")
+    for m in mats:
+        other = next((e for e in earlier if m in e.materials), None)
+        if other is not None:
+            raise UsageError(f"{head}：材料 {m} 已列在评分项目 {other.id} 中，一种材料只能计入一个评分项目")
+    tags = it.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise UsageError(f"{head} 的 tags 应为非空文字的列表，如 [\"论文\", \"LW\"]")
+    for t in tags:
+        if any(ch.isdigit() for ch in t) or any(ch in t for ch in "-_/、,，"):
+            raise UsageError(f"{head} 的标签“{t}”不能含数字或 - _ / 、 等分隔符（佐证写法“{t}-1”中的数字是第几份材料）")
+        clash = next((e for e in earlier if t.casefold() in {x.casefold() for x in e.tags}), None)
+        if clash is not None:
+            raise UsageError(f"{head} 的标签“{t}”已被评分项目 {clash.id} 使用：佐证写法“{t}-1”会有歧义")
+    if len({t.casefold() for t in tags}) != len(tags):
+        raise UsageError(f"{head} 的 tags 有重复")
+    ni = it.get("notice_item")
+    if ni is not None and (isinstance(ni, bool) or not isinstance(ni, int) or not 1 <= ni <= 15):
+        raise UsageError(f"{head} 的 notice_item 应为通知附件2 的条目号 1–15")
+    for key in ("scored", "required"):
+        if key in it and not isinstance(it[key], bool):
+            raise UsageError(f"{head} 的 {key} 应为 true 或 false")
+    for key in ("criteria", "folder"):
+        if key in it and not isinstance(it[key], str):
+            raise UsageError(f"{head} 的 {key} 应为文字")
+    if it.get("scored", True) and it.get("cap") is None:
+        pass    # a scored item without a cap is allowed: the sheet's own 分值上限 column is used

@@ -1,4 +1,4 @@
-"""Command line: `zjcheck check PATH`, `zjcheck explain CODE`, `zjcheck --version`.
+"""Command line: `zjcheck check PATH`, `zjcheck batch ROOT`, `zjcheck explain CODE`, `zjcheck --version`.
 
 Exit codes (SPEC §3): 0 no errors; 1 errors found; 2 usage or configuration
 error; 3 some files could not be checked at all.
@@ -62,7 +62,8 @@ def check(
     graduation_date: Optional[str] = typer.Option(None, "--graduation-date", help="毕业日期"),
     route: Optional[str] = typer.Option(None, "--route", help="申报路线：常规 / 破格"),
     profile: Optional[Path] = typer.Option(None, "--profile", help="申报人信息文件（zjcheck.toml 格式）"),
-    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "tesseract"), "--ocr", help="OCR 引擎"),
+    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
+                            help="OCR 引擎：tesseract / rapidocr / auto（默认：已安装 rapidocr 时用它，否则 tesseract）"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出结论行"),
 ) -> None:
     """检查一份申报材料，输出差距报告。"""
@@ -108,6 +109,34 @@ def check(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def batch(
+    root: Path = typer.Argument(..., help="文件夹：其中每个子文件夹或 .zip 是一位申报人的材料"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="报告目录：每人一份 JSON 和 HTML，以及 summary.csv / summary.xlsx（不能在材料目录内）"),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="共用的 OCR 进程数（默认：CPU 核数）"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="不使用页面缓存，全部重新识别"),
+    catalogue: Optional[str] = typer.Option(None, "--catalogue", help="目录名称或 TOML 文件（默认 2026-jidian）"),
+    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
+                            help="OCR 引擎：tesseract / rapidocr / auto（默认：已安装 rapidocr 时用它，否则 tesseract）"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示汇总表，只输出结论行"),
+) -> None:
+    """批量检查：ROOT 下每个子文件夹或 zip 是一位申报人，输出汇总表和报告。"""
+    from zjcheck.batch import BarProgress, render_summary, run_batch
+    from zjcheck.pipeline import Options
+
+    opts = Options(catalogue=catalogue, jobs=jobs, cache=not no_cache, engine=ocr)
+    err = Console(stderr=True)
+    try:
+        with BarProgress(err, enabled=err.is_terminal and not quiet) as progress:
+            br = run_batch(root, opts, out, progress)
+    except UsageError as e:
+        _fail(str(e))
+        return
+    render_summary(br, Console() if sys.stdout.isatty() else Console(width=160), quiet, out)
+    raise typer.Exit(br.exit_code)
+
+
 def _refuse_inside(output: Path, evidence: Path) -> None:
     try:
         if output.resolve().is_relative_to(evidence.resolve()) and evidence.is_dir():
@@ -134,6 +163,82 @@ def explain(code: str = typer.Argument(..., help="检查代码，如 PAT001")) -
         return
     sev = {"error": "错误", "warning": "警告", "info": "提示"}[c.severity]
     typer.echo(f"{c.code}（{sev}，{c.material}）\n{c.title}\n修改方法：{c.fix}")
+
+
+@app.command()
+def init(
+    dest: Path = typer.Argument(..., help="新建的申报材料文件夹"),
+    catalogue: Optional[str] = typer.Option(None, "--catalogue", help="目录名称或 TOML 文件（默认 2026-jidian）"),
+) -> None:
+    """新建材料文件夹：空白《量化评分表》、zjcheck.toml 和建议的文件夹结构（不覆盖已有文件）。"""
+    from zjcheck import catalogue as catalogue_mod
+    from zjcheck.init import init as do_init
+    try:
+        cat = catalogue_mod.load(catalogue)
+        plan = do_init(dest, cat)
+    except UsageError as e:
+        _fail(str(e))
+        return
+    except OSError as e:
+        _fail(f"无法写入 {dest}：{e.strerror or e}")
+        return
+    out = Console()
+    out.print(f"已创建 [bold]{dest}[/]：")
+    out.print(f"  {plan.sheet.relative_to(dest)}  （空白量化评分表：填写“自评分”和“系统佐证目录”两栏）")
+    out.print(f"  {plan.profile.relative_to(dest)}  （申报人信息：去掉 # 后填写）")
+    for f in plan.folders:
+        out.print(f"  {f.relative_to(dest)}/")
+    out.print(f"材料放好后运行：zjcheck check {dest}")
+
+
+catalogue_app = typer.Typer(no_args_is_help=True, help="查看或校验目录文件（量化评分表的评分项目、日期和规则）。")
+app.add_typer(catalogue_app, name="catalogue")
+
+
+def _catalogue_table(cat) -> "object":  # type: ignore[no-untyped-def]
+    from rich.table import Table
+    from zjcheck.materials import material_name
+    t = Table(title=f"{cat.name}（{cat.id}，{cat.notice}）", header_style="bold")
+    for col, just in (("id", "left"), ("评分项目", "left"), ("附件2", "right"), ("上限", "right"),
+                      ("计分", "center"), ("必备", "center"), ("佐证材料", "left"), ("佐证写法（标签）", "left")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for ci in cat.items:
+        t.add_row(ci.id, ci.name, str(ci.notice_item or ""), "" if ci.cap is None else f"{ci.cap:g}",
+                  "是" if ci.scored else "否", "是" if ci.required else "",
+                  "、".join(material_name(m) for m in ci.materials), "、".join(ci.tags))
+    t.caption = (f"材料截止 {cat.cutoff.isoformat()}；近五年 {cat.window_start.isoformat()} 起；"
+                 f"任职年限计算到 {cat.tenure_until.isoformat()}；"
+                 f"破格自评分线 {cat.rules.get('self_score_threshold', '—')}")
+    return t
+
+
+@catalogue_app.command("show")
+def catalogue_show(name: Optional[str] = typer.Argument(None, help="目录名称或 TOML 文件（默认 2026-jidian）")) -> None:
+    """显示目录：评分项目、分值上限、佐证材料和佐证写法。"""
+    from zjcheck import catalogue as catalogue_mod
+    try:
+        cat = catalogue_mod.load(name)
+    except UsageError as e:
+        _fail(str(e))
+        return
+    Console().print(_catalogue_table(cat))
+
+
+@catalogue_app.command("check")
+def catalogue_check(file: Path = typer.Argument(..., help="要校验的目录 TOML 文件")) -> None:
+    """校验一个目录文件；有错时说明错在哪里（退出码 2）。"""
+    from zjcheck import catalogue as catalogue_mod
+    if not file.is_file():
+        _fail(f"找不到目录文件：{file}")
+        return
+    try:
+        cat = catalogue_mod.load(str(file))
+    except UsageError as e:
+        _fail(str(e))
+        return
+    scored = [ci for ci in cat.items if ci.scored]
+    typer.echo(f"目录文件有效：{cat.name}（{cat.id}），{len(cat.items)} 个评分项目，其中计分 {len(scored)} 项，"
+               f"分值上限合计 {sum(ci.cap or 0 for ci in scored):g} 分")
 
 
 def main() -> None:

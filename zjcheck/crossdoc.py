@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 from stdnum.cn import ric
 
@@ -15,29 +16,41 @@ from zjcheck.textutil import find_dates, norm
 
 _CJK = "\u4e00-\u9fff"
 _NAME_AFTER_LABEL = re.compile(rf"姓\s*名\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
+# where an award certificate names its winner; other names may follow (a team)
+_WINNER_LABEL = re.compile(rf"获\s*奖\s*(?:者|人)\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
+# 周建华同志： at the head of a 聘任证书 or a letter
+_COMRADE = re.compile(rf"^\s*([{_CJK}](?:\s?[{_CJK}]){{1,3}})\s*同\s*志")
 _LABELS = ("性别", "出生", "民族", "身份", "证件", "单位", "工作", "职务", "专业", "学号",
-           "年龄", "籍贯", "性", "职称", "部门", "学历", "参保", "社会", "缴费", "个人")
+           "年龄", "籍贯", "性", "职称", "部门", "学历", "参保", "社会", "缴费", "个人", "公民")
 _SECRET = re.compile(r"(?:密\s*级\s*[:：]?\s*)?(绝\s*密|机\s*密|秘\s*密)\s*(?:[★☆*]\s*\d{0,2}\s*年?)?")
-_SECRET_STAR = re.compile(r"(绝密|机密|秘密)\s*[★☆]")
+# 秘密★5年: OCR often reads the star as 女/大/*; the term in years is the tell
+_SECRET_STAR = re.compile(r"(绝密|机密|秘密)\s*(?:[★☆]|[★☆*女大太文]?\s*\d{1,2}\s*年)")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(身份证|公民身份号码|证件号码|身份号码|证件号)")
-CONFIDENT_OCR = 75.0
+CONFIDENT_OCR = 80.0
 
 
 def _confident(page: Page, conf: float | None) -> bool:
     return page.content.source != "ocr" or (conf is not None and conf >= CONFIDENT_OCR)
 
 
-def labelled_names(page: Page) -> list[tuple[str, float | None]]:
-    """Names written in a 姓名 field on the page, with the OCR line confidence."""
+def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> list[tuple[str, float | None]]:
+    """Names written in a 姓名 field (or another `label`) on the page, with the
+    OCR confidence of the line the name was read from."""
     out: list[tuple[str, float | None]] = []
     lines = page.content.lines or []
+    if label is _NAME_AFTER_LABEL:
+        for line in lines:
+            m = _COMRADE.match(norm(line.text))
+            if m:
+                out.append((re.sub(r"\s", "", m.group(1)), line.conf))
+    first = label.pattern[0]
     for n, line in enumerate(lines):
         text = norm(line.text)
-        if "姓" not in text:
+        if first not in text:
             continue
         joined = text + (" " + norm(lines[n + 1].text) if n + 1 < len(lines) else "")
-        for m in _NAME_AFTER_LABEL.finditer(joined):
+        for m in label.finditer(joined):
             cand = re.sub(r"\s", "", m.group(1))
             for lab in _LABELS:
                 k = cand.find(lab)
@@ -47,7 +60,10 @@ def labelled_names(page: Page) -> list[tuple[str, float | None]]:
                     cand = cand[:k]
             cand = cand[:4]
             if 2 <= len(cand) <= 4:
-                out.append((cand, line.conf))
+                # a value read from the next line (labels and values in two columns)
+                # is only as sure as that line
+                conf = line.conf if m.start(1) < len(text) else lines[n + 1].conf
+                out.append((cand, conf))
     return out
 
 
@@ -62,12 +78,18 @@ def check_names(documents: list[Document], applicant: str | None) -> Iterator[Fi
     personal = personal_materials()
     for doc in documents:
         for page in doc.pages:
-            if page.material not in personal:
+            if page.material in personal:
+                named, others_allowed = labelled_names(page), False
+            elif page.material == "honor":
+                named, others_allowed = labelled_names(page, _WINNER_LABEL), True
+            else:
                 continue
-            for cand, conf in labelled_names(page):
+            for cand, conf in named:
                 if cand.startswith(applicant):
                     continue
                 base = cand[: len(applicant)]
+                if others_allowed and not (_similar(base, applicant) and _confident(page, conf)):
+                    continue     # a team award may name a colleague first
                 if applicant.startswith(cand) or not _confident(page, conf):
                     yield finding("GEN012", f"无法确认姓名：识别为“{cand}”，与申报人“{applicant}”不同，但识别可信度低",
                                   at=page, severity="info")
@@ -77,6 +99,15 @@ def check_names(documents: list[Document], applicant: str | None) -> Iterator[Fi
                 else:
                     yield finding("XDC004", f"应为申报人“{applicant}”之处出现他人姓名“{cand}”（疑似套用他人材料）",
                                   at=page, found=cand, expected=applicant)
+
+
+def _birth_date_ok(number: str) -> bool:
+    """Whether digits 7–14 of an 18-digit number are a plausible birth date."""
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= date.today().year
 
 
 def check_ids(documents: list[Document], profile_id: str | None) -> Iterator[Finding]:
@@ -95,9 +126,11 @@ def check_ids(documents: list[Document], profile_id: str | None) -> Iterator[Fin
                 labelled = bool(_ID_LABEL.search(text[max(0, m.start() - 14): m.start()]))
                 if not (labelled or page.material in personal):
                     continue
+                if not labelled and not _birth_date_ok(number):
+                    continue    # an 18-digit 证书编号 on a personal record, not an ID number
                 if not ric.is_valid(number):
                     near = [s for s in seen if sum(a != b for a, b in zip(s, number)) == 1]
-                    if near and page.content.source == "ocr":
+                    if near and not _confident(page, _line_conf(page, number)):
                         yield finding("GEN012", f"身份证号识别为 {number}，与 {near[0]} 相差一位，可能是识别误差，请人工核对",
                                       at=page, severity="info")
                     else:
@@ -107,6 +140,14 @@ def check_ids(documents: list[Document], profile_id: str | None) -> Iterator[Fin
                     first = next(iter(seen.items()))
                     yield finding("XDC002", f"身份证号 {number} 与{first[1]}中的 {first[0]} 不一致", at=page, number=number)
                 seen.setdefault(number, page.ref)
+
+
+def _line_conf(page: Page, needle: str) -> float | None:
+    """OCR confidence of the line that carries `needle` (None: not found)."""
+    for line in page.content.lines:
+        if needle in norm(line.text).upper().replace(" ", ""):
+            return line.conf
+    return None
 
 
 def check_dates(documents: list[Document]) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from zjcheck.textutil import fuzzy_pattern, norm
+from zjcheck.textutil import norm
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,10 @@ class PartSpec:
     id: str
     name: str
     starts_item: bool
-    strong: tuple[re.Pattern[str], ...]
-    weak: tuple[re.Pattern[str], ...]
+    strong: tuple[str, ...]          # normalised; matched with one misread character allowed
+    weak: tuple[str, ...]            # normalised; exact
     patterns: tuple[re.Pattern[str], ...]
-    negative: tuple[re.Pattern[str], ...]
+    negative: tuple[str, ...]        # normalised; exact
     path_hints: tuple[str, ...]
     seal_bonus: bool = False
 
@@ -47,8 +47,8 @@ class Recognition:
     materials: dict[str, MaterialSpec]
 
 
-def _kw(words: list[str], fuzzy: bool) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(fuzzy_pattern(w) if fuzzy else re.escape(norm(w))) for w in words)
+def _kw(words: list[str]) -> tuple[str, ...]:
+    return tuple(norm(w) for w in words)
 
 
 @lru_cache(maxsize=1)
@@ -60,10 +60,10 @@ def recognition() -> Recognition:
         for pid, p in m.get("part", {}).items():
             parts[pid] = PartSpec(
                 material=mid, id=pid, name=p["name"], starts_item=p.get("starts_item", False),
-                strong=_kw(p.get("strong", []), fuzzy=True),
-                weak=_kw(p.get("weak", []), fuzzy=False),
+                strong=_kw(p.get("strong", [])),
+                weak=_kw(p.get("weak", [])),
                 patterns=tuple(re.compile(x) for x in p.get("patterns", [])),
-                negative=_kw(p.get("negative", []), fuzzy=False),
+                negative=_kw(p.get("negative", [])),
                 path_hints=tuple(norm(h) for h in p.get("path_hints", [])),
                 seal_bonus=p.get("seal_bonus", False),
             )

@@ -46,11 +46,16 @@ class GapRow:
     missing: list[str]
     required: bool
     scored: bool
+    cap: float | None = None
+    cited: int | None = None        # pieces of evidence the sheet names for the item
+    supported: float | None = None  # claimed points the evidence supports
+    at_risk: float | None = None    # claimed points not supported
 
     def to_json(self) -> dict[str, Any]:
         return {"item": self.item, "name": self.name, "claimed": self.claimed, "found": self.found,
                 "verified": self.verified, "missing": self.missing, "required": self.required,
-                "scored": self.scored}
+                "scored": self.scored, "cap": self.cap, "cited": self.cited,
+                "supported": self.supported, "at_risk": self.at_risk}
 
 
 @dataclass
@@ -64,6 +69,7 @@ class Result:
     gap: list[GapRow]
     stats: dict[str, Any]
     unreadable: int
+    totals: dict[str, Any] = field(default_factory=dict)   # self-score totals (JSON `totals`)
 
     def counts(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings)
@@ -143,8 +149,14 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         findings.append(finding("GEN012", "未能确定申报人姓名（zjcheck.toml、--name 均未提供，也无法从材料中推断），姓名相关检查未进行"))
 
     _attach_items(findings, cat, items)
+    findings.extend(_review(plugins, findings, ctx))
+    _attach_items(findings, cat, items)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.path or "", f.page or 0))
-    gap = gap_table(cat, items, findings, checked_materials)
+    from zjcheck.scoresheet import assess
+    sheet = ctx.shared.get("score_sheet")
+    claims = assess(sheet, cat, findings)
+    gap = gap_table(cat, items, findings, checked_materials, claims)
+    totals = gap_totals(gap, sheet, cat, prof)
     stats = {
         "files": len(walked.files) + sum(1 for f in walked.findings if f.code in ("GEN001", "GEN003")),
         "documents": len(read.documents),
@@ -157,12 +169,31 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         "checkers": sorted(checked_materials),
     }
     return Result(str(path), cat, prof, read.documents, items, findings, gap, stats,
-                  walked.unreadable + read.unreadable)
+                  walked.unreadable + read.unreadable, totals)
+
+
+def _review(plugins: list[Any], findings: list[Finding], ctx: Context) -> list[Finding]:
+    """The optional post-check step: `review(items, findings, ctx)` of every
+    plugin that defines it, called once all checkers and the cross-document
+    checks ran, so it can judge other checkers' findings (SCO005)."""
+    out: list[Finding] = []
+    for plugin in plugins:
+        review = getattr(plugin.module, "review", None)
+        if not callable(review):
+            continue
+        try:
+            out.extend(review(ctx.items_of(plugin.material), list(findings), ctx))
+        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
+            out.append(finding("GEN011", f"“{material_name(plugin.material)}”复核出错，该项未能复核：{type(e).__name__}: {e}",
+                               material=plugin.material))
+    return out
 
 
 def _attach_items(findings: list[Finding], cat: Catalogue, items: list[Item]) -> None:
     by_path_page = {(p.doc.rel, p.number): it for it in items for p in it.pages}
     for f in findings:
+        if f.item is not None:      # keyed by its checker (score-sheet rows) or already attached
+            continue
         if f.evidence is None and f.path is not None:
             it = by_path_page.get((f.path, f.page or 1))
             if it is not None and f.material in ("general", "xdc", it.material):
@@ -174,7 +205,11 @@ def _attach_items(findings: list[Finding], cat: Catalogue, items: list[Item]) ->
         f.item = ci.id if ci else None
 
 
-def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checked: set[str]) -> list[GapRow]:
+def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checked: set[str],
+              claims: dict[str, Any] | None = None) -> list[GapRow]:
+    """One row per catalogue item; `claims` (scoresheet.assess) fills the points
+    claimed on the applicant's 量化评分表 and the points the evidence supports."""
+    claims = claims or {}
     rows: list[GapRow] = []
     for ci in cat.items:
         mine = [i for i in items if i.material in ci.materials]
@@ -187,8 +222,26 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
         verified = sum(1 for i in mine if i.id not in errs) if any(m in checked for m in ci.materials) else 0
         if item_level:
             verified = 0 if not mine else verified
-        rows.append(GapRow(ci.id, ci.name, None, len(mine), verified, missing, ci.required, ci.scored))
+        cl = claims.get(ci.id)
+        row = GapRow(ci.id, ci.name, None, len(mine), verified, missing, ci.required, ci.scored, ci.cap)
+        if cl is not None:
+            row.claimed, row.cited = cl.claimed, len(cl.cited)
+            row.supported, row.at_risk = cl.supported, (cl.at_risk if cl.claimed is not None else None)
+        rows.append(row)
     return rows
+
+
+def gap_totals(gap: list[GapRow], sheet: Any, cat: Catalogue, prof: Profile) -> dict[str, Any]:
+    """Self-score totals for the report: claimed vs supported, the sheet's own total."""
+    if sheet is None or not getattr(sheet, "header_found", False):
+        return {"sheet": None, "claimed": None, "supported": None, "at_risk": None, "stated": None,
+                "route": prof.route, "threshold": cat.rules.get("self_score_threshold")}
+    claimed = round(sum(r.score or 0 for r in sheet.item_rows), 2)
+    supported = round(sum(g.supported or 0 for g in gap), 2)
+    route = prof.route if "route" in prof.sources else (sheet.route or prof.route)
+    return {"sheet": sheet.path, "claimed": claimed, "supported": supported,
+            "at_risk": round(claimed - supported, 2), "stated": sheet.stated_total,
+            "route": route, "threshold": cat.rules.get("self_score_threshold")}
 
 
 def describe_parts(item: Item) -> list[dict[str, Any]]:

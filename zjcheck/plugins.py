@@ -10,6 +10,14 @@ Every checker module has the same small API, as python-stdnum's formats do:
                                   findings for all items of its material
                                   (called even when there are none, so that
                                   "missing" findings can be made)
+    def review(items, findings, ctx) -> Iterable[Finding]     (optional)
+                                  a post-check step, called once every
+                                  checker's `check` and the cross-document
+                                  checks have run, with all findings so far
+                                  (their `item`/`evidence` already attached);
+                                  for rules about other checkers' findings
+                                  (SCO005: cited evidence that fails its checks).
+                                  It must not change the findings it is given.
 """
 
 from __future__ import annotations

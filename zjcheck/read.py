@@ -28,6 +28,7 @@ from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
 MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer is OCR'd
 SEAL_DPI = 100             # pages with a text layer are rendered this small for seals
 LOW_TEXT_CHARS = 15        # fewer well-read characters than this on an inked page: GEN005
+MIN_SIDE_PX = 500          # a page image narrower than this cannot carry legible A4 text
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,15 @@ def _pdf_layer_text(path: str, index: int) -> str:
         reader = PdfReader(path)
         if reader.is_encrypted:
             reader.decrypt("")
-        return reader.pages[index].extract_text() or ""
+        # some CID-font layers (fpdf2, a few office tools) decode with a NUL before every character
+        return (reader.pages[index].extract_text() or "").replace("\x00", "")
     except Exception:    # a broken text layer is read by OCR instead
         return ""
 
 
 def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
     """Read one page: (key, result, whether OCR ran).  Never raises."""
-    from zjcheck.imaging import render, seal
+    from zjcheck.imaging import prepare, render, seal
     try:
         if task.kind == "pdf":
             layer = _pdf_layer_text(task.path, task.index)
@@ -104,7 +106,7 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
         seals, others = seal.detect(img)
         ink = _ink(img)
         engine = _engine(task.engine)
-        gray = img.convert("L")
+        gray = prepare.for_ocr(img)
         res = engine.recognise(gray)
         rotation = 0
         if res.good_chars < 40 and ink > 0.002:
@@ -214,6 +216,12 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
         for i, f in enumerate(files):
             doc = Document(f)
             docs[i] = doc
+            cached = cache.get(f.sha256)
+            if cached is not None:
+                texts[i] = list(cached)
+                if f.kind not in ("docx", "xlsx"):
+                    out.pages_cached += len(cached)
+                continue
             if f.kind in ("docx", "xlsx"):
                 pages, problem = _office_text(f, paths[i])
                 if problem:
@@ -223,11 +231,6 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
                     continue
                 texts[i] = [PageText(t, "doc-text", [Line(x) for x in t.splitlines() if x.strip()])
                             for t in pages]
-                continue
-            cached = cache.get(f.sha256)
-            if cached is not None:
-                texts[i] = list(cached)
-                out.pages_cached += len(cached)
                 continue
             if f.kind == "pdf":
                 n, problem = _pdf_pages(f, paths[i])
@@ -260,8 +263,7 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
             out.documents.append(doc)
             continue
         page_texts: list[PageText] = [p if p is not None else PageText("", "none", error="未读取") for p in pts]
-        if f.kind not in ("docx", "xlsx"):
-            cache.put(f.sha256, page_texts)
+        cache.put(f.sha256, page_texts)
         errors = [p for p in page_texts if p.error]
         if errors and len(errors) == len(page_texts):
             out.findings.append(finding("GEN001", f"文件无法读取（{errors[0].error[:100]}）", path=f.rel))
@@ -352,7 +354,14 @@ def _run(tasks: list[PageTask], jobs: int) -> Iterator[tuple[tuple[int, int], Pa
 
 
 def low_text_pages(doc: Document) -> list[Page]:
-    """Inked pages where OCR found too little to read (GEN005)."""
-    return [p for p in doc.pages if p.content.source == "ocr" and p.content.ink > 0.002
-            and p.content.good_chars < LOW_TEXT_CHARS]
-
+    """Pages too small, blurred or faint to read (GEN005): an inked page where
+    OCR found too little, or a picture too small to hold legible text."""
+    out = []
+    for p in doc.pages:
+        c = p.content
+        if c.source != "ocr":
+            continue
+        tiny = 0 < min(c.width, c.height) < MIN_SIDE_PX and c.good_chars < 50
+        if tiny or (c.ink > 0.002 and c.good_chars < LOW_TEXT_CHARS):
+            out.append(p)
+    return out

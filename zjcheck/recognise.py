@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from zjcheck.materials import MaterialSpec, PartSpec, recognition
 from zjcheck.model import Document, Item, Page
-from zjcheck.textutil import norm, squash
+from zjcheck.textutil import fuzzy_contains, norm, squash
 
 STRONG_W, WEAK_W, PATTERN_W, NEGATIVE_W, PATH_W, SEAL_W = 3.0, 1.0, 3.0, 6.0, 2.0, 2.0
 MIN_TEXT_SCORE = 3.0     # path hints alone never decide a page
@@ -30,11 +30,21 @@ def _hits(patterns: tuple[re.Pattern[str], ...], text: str, cap: int = 4) -> int
     return n
 
 
+def _word_hits(words: tuple[str, ...], text: str, cap: int = 4, fuzzy: bool = False) -> int:
+    n = 0
+    for w in words:
+        if (fuzzy_contains(w, text) if fuzzy else w in text):
+            n += 1
+            if n >= cap:
+                break
+    return n
+
+
 def score_part(part: PartSpec, mat: MaterialSpec, text: str, path: str, seals: int) -> tuple[float, float]:
     """(total score, score from the page's own text) of one part for one page."""
-    t = STRONG_W * _hits(part.strong, text) + WEAK_W * _hits(part.weak, text)
+    t = STRONG_W * _word_hits(part.strong, text, fuzzy=True) + WEAK_W * _word_hits(part.weak, text)
     t += PATTERN_W * _hits(part.patterns, text, cap=3)
-    t -= NEGATIVE_W * _hits(part.negative, text, cap=3)
+    t -= NEGATIVE_W * _word_hits(part.negative, text, cap=3)
     if part.seal_bonus and seals:
         t += SEAL_W
     total = t

@@ -52,6 +52,30 @@ def fuzzy_pattern(keyword: str) -> str:
     return "(?:" + "|".join(variants) + ")"
 
 
+def fuzzy_contains(keyword: str, text: str) -> bool:
+    """Whether `text` contains the (normalised) keyword with at most one
+    character misread; keywords shorter than 4 characters must match exactly.
+
+    Pigeonhole: one substitution leaves one half of the keyword intact, so
+    only places where a half occurs exactly need comparing.  Much cheaper
+    than compiling a regex per keyword on every run.
+    """
+    if keyword in text:
+        return True
+    n = len(keyword)
+    if n < 4:
+        return False
+    h = n // 2
+    for part, offset in ((keyword[:h], 0), (keyword[h:], h)):
+        p = text.find(part)
+        while p != -1:
+            q = p - offset
+            if 0 <= q and q + n <= len(text) and sum(a != b for a, b in zip(text[q:q + n], keyword)) <= 1:
+                return True
+            p = text.find(part, p + 1)
+    return False
+
+
 # ---------------------------------------------------------------- dates
 
 @dataclass(frozen=True)

@@ -25,27 +25,38 @@ from PIL import Image
 from zjcheck.model import Seal
 
 WORK_SIDE = 1000          # longest side of the working image, pixels
-WEAK_RED, STRONG_RED = 20, 38     # R - max(G, B) for faint / clear seal ink
-MIN_STRONG_PIXELS = 40    # a mark needs this many clearly red pixels (working size)
+WEAK_RED, STRONG_RED = 22, 35     # `redness` of faint / clear seal ink
+FAINT_RED = 14            # writing inside a ring already found
+MIN_STRONG_PIXELS = 30    # a mark needs this many clearly red pixels (working size)
 MIN_FRAC, MAX_FRAC = 0.07, 0.5    # seal major axis relative to the page's shorter side
-MAX_ASPECT = 2.4          # 45x30 mm oval photographed at an angle stays below this
+MAX_ASPECT = 2.8          # a 45x30 mm oval photographed at a steep angle stays below this
 RING_COVERAGE = 0.5       # share of the outline (angular bins) that must be red
 HULL_FIT = 0.12           # 90th percentile of |rho - 1| of the outline points
-MIN_FILL, MAX_FILL = 0.01, 0.5    # red share of the inner ellipse (rho < 0.7)
+MIN_FILL, MAX_FILL = 0.0008, 0.6    # red share of the inner ellipse (rho < 0.7)
 BINS = 72
 
 
-def red_mask(rgb: np.ndarray, threshold: int = WEAK_RED) -> np.ndarray:
-    """uint8 mask (0/255) of pixels whose red excess R - max(G, B) >= threshold."""
+def redness(rgb: np.ndarray) -> np.ndarray:
+    """Red excess R - max(G, B) relative to brightness (0-255 scale), 0 where not red.
+
+    Relative, so that a faint stamp in a dim corner of a photo counts as much
+    as one in good light; absolute excess and brightness floors keep gray
+    text edges and dark noise out.
+    """
     r = rgb[..., 0].astype(np.int16)
     g = rgb[..., 1].astype(np.int16)
     b = rgb[..., 2].astype(np.int16)
-    gb = np.maximum(g, b)
-    excess = r - gb
-    # red hue: G and B both well below R and close to each other (orange/brown
-    # desks and warm light have G clearly above B)
-    hue_ok = np.abs(g - b) <= np.maximum(12, excess * 0.6)
-    return ((excess >= threshold) & hue_ok & (r >= 70)).astype(np.uint8) * 255
+    excess = r - np.maximum(g, b)
+    # red hue: G and B both well below R and close to each other (orange or
+    # brown desks and warm light have G clearly above B)
+    ok = (excess >= 10) & (r >= 70) & (np.abs(g - b) <= np.maximum(12, excess * 0.6))
+    rel = np.where(ok, excess.astype(np.float32) * 255.0 / np.maximum(r, 1), 0.0)
+    return rel.astype(np.uint8)
+
+
+def red_mask(rgb: np.ndarray, threshold: int = WEAK_RED) -> np.ndarray:
+    """uint8 mask (0/255) of pixels at least `threshold` red (see `redness`)."""
+    return (redness(rgb) >= threshold).astype(np.uint8) * 255
 
 
 def detect(img: Image.Image) -> tuple[list[Seal], int]:
@@ -54,10 +65,12 @@ def detect(img: Image.Image) -> tuple[list[Seal], int]:
     small = img if scale >= 1 else img.resize((round(img.width * scale), round(img.height * scale)),
                                               Image.BILINEAR)
     rgb = np.asarray(small.convert("RGB"))
-    weak = red_mask(rgb, WEAK_RED)
+    red_level = redness(rgb)
+    weak = (red_level >= WEAK_RED).astype(np.uint8) * 255
     if int(np.count_nonzero(weak)) < 50:
         return [], 0
-    strong = red_mask(rgb, STRONG_RED)
+    strong = red_level >= STRONG_RED
+    faint = red_level >= FAINT_RED
     short = min(weak.shape)
     # light closing mends ink dropouts and gaps where black text crosses the ring
     k = max(3, short // 200)
@@ -74,9 +87,9 @@ def detect(img: Image.Image) -> tuple[list[Seal], int]:
             continue                                   # specks
         sub = labels[y:y + h, x:x + w] == i
         red = (weak[y:y + h, x:x + w] > 0) & sub
-        if int(np.count_nonzero(strong[y:y + h, x:x + w][sub])) < MIN_STRONG_PIXELS:
+        if int(np.count_nonzero(strong[y:y + h, x:x + w] & sub)) < MIN_STRONG_PIXELS:
             continue                                   # a tint, not ink
-        ok, score, shape = _is_seal(red, short)
+        ok, score, shape = _is_seal(red, faint[y:y + h, x:x + w] & sub, short)
         if ok:
             box = tuple(int(round(v / scale)) for v in (x, y, x + w, y + h))
             seals.append(Seal(box, shape, round(score, 2)))  # type: ignore[arg-type]
@@ -86,8 +99,9 @@ def detect(img: Image.Image) -> tuple[list[Seal], int]:
     return seals, others
 
 
-def _is_seal(red: np.ndarray, short: int) -> tuple[bool, float, str]:
-    """Whether the red pixels of one mark (bool array of its box) form a seal."""
+def _is_seal(red: np.ndarray, faint: np.ndarray, short: int) -> tuple[bool, float, str]:
+    """Whether the red pixels of one mark (bool array of its box) form a seal;
+    `faint` (a lower threshold) is used for the thin writing inside."""
     ys, xs = np.nonzero(red)
     if len(xs) < 60:
         return False, 0.0, ""
@@ -128,7 +142,9 @@ def _is_seal(red: np.ndarray, short: int) -> tuple[bool, float, str]:
         return False, 0.0, ""
     # 3. something red inside, but not a filled blob
     inner_area = np.pi * a * b * 0.49
-    fill = float(np.count_nonzero(rho < 0.7)) / max(inner_area, 1.0)
+    fys, fxs = np.nonzero(faint)
+    frho, _ = rho_theta(fxs.astype(np.float64), fys.astype(np.float64))
+    fill = float(np.count_nonzero(frho < 0.7)) / max(inner_area, 1.0)
     if not (MIN_FILL <= fill <= MAX_FILL):
         return False, 0.0, ""
     # 4. a ring is thin: the band holds much of the ink, the ring is not a wide annulus

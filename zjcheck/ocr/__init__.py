@@ -43,18 +43,47 @@ class OcrEngine(Protocol):
         ...
 
 
+BUILTIN = {
+    "tesseract": "zjcheck.ocr.tesseract:TesseractEngine",
+    "rapidocr": "zjcheck.ocr.rapidocr:RapidOcrEngine",     # optional extra: zjcheck[rapidocr]
+}
+# `--ocr auto`: the first engine here whose packages are installed.  RapidOCR
+# reads the rendered certificates better at a similar speed (bench/README.md).
+AUTO_ORDER = ("rapidocr", "tesseract")
+_NEEDS = {"rapidocr": ("rapidocr", "onnxruntime")}
+
+
 def available() -> dict[str, str]:
-    found = {"tesseract": "zjcheck.ocr.tesseract:TesseractEngine"}
+    """Engine name -> "module:Class" (built-in ones and the `zjcheck.ocr` entry points)."""
+    found = dict(BUILTIN)
     for ep in entry_points(group="zjcheck.ocr"):
         found.setdefault(ep.name, ep.value)
     return found
 
 
+def installed(name: str) -> bool:
+    """Whether the packages an engine needs can be imported (without importing them)."""
+    from importlib.util import find_spec
+    return all(find_spec(m) is not None for m in _NEEDS.get(name, ()))
+
+
+def resolve(name: str) -> str:
+    """The concrete engine for a name; `auto` picks the first installed one of AUTO_ORDER."""
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        return next((n for n in AUTO_ORDER if installed(n)), "tesseract")
+    return name
+
+
 def get_engine(name: str) -> OcrEngine:
     engines = available()
+    name = resolve(name)
     if name not in engines:
-        raise UsageError(f"未知的 OCR 引擎：{name}；可用：{', '.join(engines)}")
+        raise UsageError(f"未知的 OCR 引擎：{name}；可用：{', '.join([*engines, 'auto'])}")
     module, _, attr = engines[name].partition(":")
     import importlib
-    cls = getattr(importlib.import_module(module), attr)
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except ImportError as e:
+        raise UsageError(f"OCR 引擎 {name} 无法加载（缺少 {e.name}）：请安装它，或改用 --ocr tesseract") from e
     return cls()

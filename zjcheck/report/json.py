@@ -1,7 +1,7 @@
 """The JSON report: the stable contract other tools and the tests rely on.
 
 Schema "zjcheck/1" (documented in README.md): top-level keys schema,
-zjcheck, root, catalogue, applicant, stats, summary, gap, items, documents,
+zjcheck, root, catalogue, applicant, stats, summary, gap, totals, items, documents,
 findings.  Keys are only ever added, never renamed or removed, within a
 schema version.
 """
@@ -42,6 +42,7 @@ def to_dict(r: Result) -> dict[str, Any]:
         "summary": {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"],
                     "unreadable_files": r.unreadable, "exit_code": r.exit_code},
         "gap": [g.to_json() for g in r.gap],
+        "totals": r.totals,
         "items": [{
             "id": it.id, "material": it.material,
             "catalogue_item": (r.catalogue.item_for(it.material).id if r.catalogue.item_for(it.material) else None),

@@ -32,19 +32,44 @@ def header(r: Result) -> Panel:
     return Panel("\n".join(lines), title=f"zjcheck {s.get('zjcheck', '')}", expand=False)
 
 
+def _pts(v: float | None) -> str:
+    return "—" if v is None else f"{v:g}"
+
+
 def gap_table(r: Result) -> Table:
+    """The gap report: per catalogue item, points claimed on the 量化评分表 and
+    the evidence behind them (cited / found / verified), points supported."""
     t = Table(title="量化评分表对照（差距报告）", show_lines=False, header_style="bold")
     t.add_column("评分项目")
+    t.add_column("上限", justify="right")
     t.add_column("自评分", justify="right")
+    t.add_column("佐证", justify="right")
     t.add_column("找到", justify="right")
     t.add_column("已核实", justify="right")
+    t.add_column("可支持", justify="right")
     t.add_column("缺少或有问题", overflow="fold")
     for g in r.gap:
-        claimed = "—" if g.claimed is None else f"{g.claimed:g}"
         miss = "；".join(g.missing[:3]) + (f" 等 {len(g.missing)} 项" if len(g.missing) > 3 else "")
         style = "red" if any(not m.startswith("（") for m in g.missing) else None
-        t.add_row(g.name + ("" if g.scored else "（必备）"), claimed, str(g.found), str(g.verified),
+        sup = Text(_pts(g.supported), style="red" if g.at_risk else "")
+        t.add_row(g.name + ("" if g.scored else "（必备）"), _pts(g.cap) if g.scored else "", _pts(g.claimed),
+                  "—" if g.cited is None else str(g.cited), str(g.found), str(g.verified), sup,
                   Text(miss or "✓", style=style or ("green" if not miss else "dim")))
+    tot = getattr(r, "totals", None) or {}
+    if tot.get("claimed") is not None:
+        t.add_section()
+        note = []
+        if tot.get("stated") is not None and abs(tot["stated"] - tot["claimed"]) > 0.01:
+            note.append(f"合计栏写 {tot['stated']:g} 分")
+        if tot.get("route") == "破格" and tot.get("threshold") is not None:
+            note.append(f"破格申报须 ≥ {tot['threshold']:g} 分")
+        if tot.get("at_risk"):
+            note.append(f"{tot['at_risk']:g} 分有风险")
+        t.add_row(Text("合计", style="bold"), "", Text(_pts(tot["claimed"]), style="bold"), "", "", "",
+                  Text(_pts(tot.get("supported")), style="bold red" if tot.get("at_risk") else "bold green"),
+                  "；".join(note))
+    elif tot:
+        t.caption = "未读到量化评分表：自评分一栏无法对照"
     return t
 
 

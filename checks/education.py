@@ -1,0 +1,197 @@
+"""学历学位证明 (附件2 item 2): EDU001–EDU004.
+
+Evidence: 教育部学历证书电子注册备案表 (学信网), 中国高等教育学历认证报告,
+毕业证书, 学位证书, 高校毕业生登记表, 留服中心 国外（港澳台）学历学位认证书.
+
+What is checkable on a 备案表 (EDU004): the 在线验证码 must be printed and
+readable (10+ letters/digits after the label), and when the page prints
+“在线验证有效期至 …” that date must not be before the evidence cutoff (a
+reviewer verifies the code after the applicant uploads, so a code that has
+lapsed by the cutoff cannot be verified).  学信网 lets the holder choose the
+validity, so the 更新日期 alone says nothing about it: when no 有效期 is
+printed we say so (GEN012, info) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from zjcheck.codes import finding
+from zjcheck.model import Finding, Item
+from zjcheck.plugins import Context
+from zjcheck.textutil import find_dates, fuzzy_pattern, norm, squash
+
+MATERIAL = "education"
+CODES = ("EDU001", "EDU002", "EDU003", "EDU004")
+
+EVIDENCE_PARTS = ("xueli_record", "verify_report", "diploma", "degree", "foreign_cert")
+CERT_PARTS = ("diploma", "degree")
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, Any]:
+    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
+    return raw["education"]
+
+
+def _after_label(text: str, labels: list[str], window: int = 40) -> list[str]:
+    """Squashed text following each occurrence of a label (OCR spacing ignored)."""
+    t = squash(text)
+    out = []
+    for label in labels:
+        for m in re.finditer(fuzzy_pattern(squash(label)), t):
+            out.append(t[m.end(): m.end() + window])
+    return out
+
+
+def date_after_label(text: str, labels: list[str], window: int = 24) -> date | None:
+    for chunk in _after_label(text, labels, window):
+        for dm in find_dates(chunk):
+            if dm.value is not None:
+                return dm.value
+    return None
+
+
+_CODE = re.compile(r"^[::]?([0-9a-z]{10,24})")
+
+
+def verify_code(text: str) -> str | None:
+    """The 在线验证码 printed after its label, upper-cased; None when unreadable."""
+    for chunk in _after_label(text, table()["verify_code_labels"], 30):
+        m = _CODE.match(chunk)
+        if m and re.search(r"\d", m.group(1)) and re.search(r"[a-z]", m.group(1)):
+            return m.group(1).upper()
+    return None
+
+
+def highest_level(text: str) -> str | None:
+    t = squash(text)
+    for level, words in table()["levels"]:
+        if any(w in t for w in words):
+            return level
+    return None
+
+
+_DISCIPLINES = ("哲学", "经济学", "法学", "教育学", "文学", "历史学", "理学", "工学", "农学", "医学", "军事学",
+                "管理学", "艺术学", "工程", "工商管理", "公共管理")
+_DEGREE = re.compile(rf"((?:{'|'.join(_DISCIPLINES)})(?:学士|硕士|博士))(?:学位)?(?!证书)")
+
+
+def foreign_cue(text: str) -> str | None:
+    """A cue that the degree was earned abroad / in HK, Macao or Taiwan."""
+    t = squash(text)
+    for phrase in table()["foreign_ignore"]:
+        t = t.replace(squash(phrase), "")
+    for cue in table()["foreign_cues"]:
+        if squash(cue) in t:
+            return cue
+    low = norm(text)
+    for rx in table()["foreign_english"]:
+        m = re.search(rx, low)
+        if m:
+            return m.group(0)
+    return None
+
+
+def graduation_date(item: Item, ctx: Context) -> date | None:
+    """毕业日期 printed on the record/report; else the latest date on a certificate."""
+    labelled = date_after_label(item.text, table()["graduation_labels"])
+    if labelled:
+        return labelled
+    dates = [dm.value for p in item.pages if set(p.parts) & set(CERT_PARTS)
+             for dm in find_dates(p.text) if dm.value and 1950 <= dm.value.year and dm.value <= ctx.catalogue.cutoff]
+    return max(dates) if dates else None
+
+
+def facts(item: Item, ctx: Context) -> dict[str, Any]:
+    parts = item.parts()
+    record_text = "\n".join(p.text for p in item.pages_with("xueli_record"))
+    cue_text = "\n".join(p.text for p in item.pages if "foreign_cert" not in p.parts)
+    grad = graduation_date(item, ctx)
+    degree = _DEGREE.search(squash(item.text))
+    valid = date_after_label(record_text, table()["valid_until_labels"]) if record_text else None
+    updated = date_after_label(record_text, table()["updated_labels"]) if record_text else None
+    return {
+        "parts": sorted(parts),
+        "level": highest_level(item.text),
+        "degree": degree.group(1) if degree else None,
+        "graduation_date": grad.isoformat() if grad else None,
+        "foreign_cue": foreign_cue(cue_text),
+        "verify_code": verify_code(record_text) if record_text else None,
+        "verify_valid_until": valid.isoformat() if valid else None,
+        "record_updated": updated.isoformat() if updated else None,
+    }
+
+
+def _missing_evidence_message() -> str:
+    return ("未找到学历学位证明：须上传学历学位证书、《教育部学历证书电子注册备案表》"
+            "或《中国高等教育学历认证报告》")
+
+
+def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
+    found = {p for it in items for p in it.parts()}
+    if not found & set(EVIDENCE_PARTS):
+        extra = "（只有《高校毕业生登记表》）" if "grad_register" in found else ""
+        yield finding("EDU001", _missing_evidence_message() + extra)
+        return
+    item = items[0] if len(items) == 1 else max(items, key=lambda i: len(i.pages))
+    f: dict[str, Any] = {}
+    for it in items:
+        for k, v in it.facts.items():
+            if v is not None:
+                f.setdefault(k, v)
+    first = item.pages[0]
+
+    # EDU002: graduated before the rule year
+    grad_s = f.get("graduation_date")
+    grad = date.fromisoformat(grad_s) if grad_s else ctx.profile.graduation_date
+    rule_year = ctx.catalogue.graduation_rule_year
+    if grad is None:
+        if "xueli_record" not in found and "verify_report" not in found:
+            yield finding("GEN012", "无法确认毕业时间（材料上的毕业日期未能识别，申报人信息中也没有 graduation_date），"
+                                    f"{rule_year} 年之前毕业须附《高校毕业生登记表》的要求未核对",
+                          material=MATERIAL, evidence=item.id, at=first, severity="info")
+    elif grad.year < rule_year and "verify_report" not in found:
+        missing = []
+        if not found & set(CERT_PARTS):
+            missing.append("学历学位证书")
+        if "grad_register" not in found:
+            missing.append("《高校毕业生登记表》")
+        if missing:
+            yield finding("EDU002", f"{grad.year} 年毕业（{rule_year} 年之前），缺少{'和'.join(missing)}扫描件"
+                                    "（或上传《中国高等教育学历认证报告》）",
+                          evidence=item.id, at=first, graduation=grad.isoformat(), missing=missing)
+
+    # EDU003: foreign / HK-Macao-Taiwan degree
+    cue = f.get("foreign_cue")
+    if cue and "foreign_cert" not in found:
+        yield finding("EDU003", f"学历学位材料显示为国外或港澳台学历（“{cue}”），缺少教育部留学服务中心出具的"
+                                "《国外学历学位认证书》或《港澳台学历学位认证书》",
+                      evidence=item.id, at=first, cue=cue)
+
+    # EDU004: 学信网 备案表 verification code and validity
+    for it in items:
+        rec_pages = it.pages_with("xueli_record")
+        if not rec_pages:
+            continue
+        page = rec_pages[0]
+        if not it.facts.get("verify_code"):
+            yield finding("EDU004", "《教育部学历证书电子注册备案表》上没有可识别的在线验证码，审核时无法在学信网核验",
+                          evidence=it.id, at=page)
+            continue
+        valid = it.facts.get("verify_valid_until")
+        if valid and date.fromisoformat(valid) < ctx.catalogue.cutoff:
+            yield finding("EDU004", f"《教育部学历证书电子注册备案表》在线验证有效期至 {valid}，早于材料截止日 "
+                                    f"{ctx.catalogue.cutoff.isoformat()}，审核时已无法验证",
+                          evidence=it.id, at=page, valid_until=valid)
+        elif not valid:
+            upd = it.facts.get("record_updated")
+            yield finding("GEN012", "无法确认《教育部学历证书电子注册备案表》在线验证码的有效期（页面上未识别出“有效期至”日期"
+                                    f"{'，更新日期 ' + upd if upd else ''}），请在学信网确认验证码在审核期间有效",
+                          material=MATERIAL, evidence=it.id, at=page, severity="info")

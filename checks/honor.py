@@ -1,0 +1,161 @@
+"""荣誉证书、获奖证书 (附件2 item 3): HON001.
+
+“集体项目须提供本人系主要贡献者依据”: an award whose certificate does not
+name the applicant (a 单位 is the winner, or the applicant is simply not
+on it) needs a 主要贡献者 proof, either in the same file or in a
+contributor_proof page elsewhere that names the applicant and shares the
+award's folder or its project title.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import PurePosixPath
+from typing import Any
+
+from zjcheck.codes import finding
+from zjcheck.model import Finding, Item, Page
+from zjcheck.plugins import Context
+from zjcheck.textutil import CN_DIGITS, find_dates, fuzzy_pattern, name_in, norm, squash
+
+MATERIAL = "honor"
+CODES = ("HON001",)
+
+_CJK = "\u4e00-\u9fff"
+_ORG = re.compile(rf"([{_CJK}()]{{4,40}}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|研究所|设计院|大学|学院|公司|厂))")
+_RANK = re.compile(r"(?:排名|排序|第)\s*([0-9一二三四五六七八九十]{1,2})\s*(?:位|名|完成人)?")
+_PROJECT = re.compile(rf"(?:项目名称|成果名称|获奖项目|项目)[:：]?[“\"《]?([{_CJK}A-Za-z0-9\-]{{6,40}}?)[”\"》]?(?=获|荣获|被评为|项目|完成|奖励|等级|$|[,，。;；])")
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, Any]:
+    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
+    return raw["honor"]
+
+
+def award_level(text: str) -> str | None:
+    t = squash(text)
+    for level, words in table()["levels"]:
+        if any(squash(w) in t for w in words):
+            return level
+    return None
+
+
+def award_grade(text: str) -> str | None:
+    t = squash(text)
+    for grade, word in table()["grades"]:
+        if re.search(fuzzy_pattern(word) if len(word) >= 4 else re.escape(word), t):
+            return grade
+    return None
+
+
+def contributors(text: str) -> list[str]:
+    """Names listed after 主要完成人 / 完成人 / 获奖者 (separated by 、，; or spaces)."""
+    for raw_line in text.splitlines():
+        line = re.sub(r"[(（〈<《][^)）〉>》]*[)）〉>》]?", " ", norm(raw_line))
+        for label in table()["contributor_labels"]:
+            m = re.search(rf"{label}\s*[:：]\s*(.+)", re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", line))
+            if not m:
+                continue
+            names = [re.sub(r"\s", "", n) for n in re.split(r"[、，,;；]|\s+", m.group(1))]
+            names = [n for n in names if re.fullmatch(rf"[{_CJK}]{{2,4}}", n) and not re.search("排名|排序|第", n)]
+            if names:
+                return names
+    return []
+
+
+def applicant_rank(text: str, name: str | None) -> int | None:
+    if not name:
+        return None
+    names = contributors(text)
+    if name in names:
+        return names.index(name) + 1
+    t = squash(text)
+    k = t.find(squash(name))
+    if k >= 0:
+        m = _RANK.search(t[k: k + 20])
+        if m:
+            g = m.group(1)
+            return int(g) if g.isdigit() else (CN_DIGITS.get(g) if len(g) == 1 else 10 + CN_DIGITS.get(g[-1], 0))
+    return None
+
+
+def winner_unit(text: str) -> str | None:
+    t = squash(text)
+    for label in table()["unit_winner_labels"]:
+        m = re.search(fuzzy_pattern(label) + r"[:：]?", t)
+        if m:
+            o = _ORG.match(t[m.end(): m.end() + 50])
+            if o:
+                return o.group(1)
+    # a certificate addressed to a unit: the text starts with its name ("XX有限公司：")
+    m = re.search(rf"(?:^|\n)\s*([{_CJK}()]{{4,40}}?(?:有限公司|研究院|研究所|公司|厂))\s*[:：]", text)
+    return re.sub(r"\s", "", m.group(1)) if m else None
+
+
+def project_title(text: str) -> str | None:
+    m = _PROJECT.search(squash(text))
+    return m.group(1) if m else None
+
+
+def facts(item: Item, ctx: Context) -> dict[str, Any]:
+    certs = item.pages_with("certificate") or item.pages
+    text = "\n".join(p.text for p in certs)
+    years = [d.year for d in find_dates(text)]
+    if not years:      # the date is often under the seal: a year in the certificate number
+        years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text) if int(y) <= ctx.catalogue.cutoff.year]
+    ym = re.search(r"(20\d\d)\s*年度", text)
+    name = ctx.name
+    return {
+        "kind": "获奖" if re.search(r"奖", squash(text)) and not re.search(r"荣誉证书", squash(text)) else "荣誉",
+        "level": award_level(text),
+        "grade": award_grade(text),
+        "year": int(ym.group(1)) if ym else (max(years) if years else None),
+        "rank": applicant_rank(text, name),
+        "contributors": contributors(text),
+        "names_applicant": name_in(name, text) if name else None,
+        "winner_unit": winner_unit(text),
+        "project": project_title(text),
+        "has_contributor_proof": bool(item.pages_with("contributor_proof")),
+    }
+
+
+def _proof_elsewhere(item: Item, proofs: list[Page], name: str | None) -> bool:
+    folder = str(PurePosixPath(item.pages[0].doc.rel).parent)
+    title = item.facts.get("project")
+    for p in proofs:
+        if p.item_id == item.id:
+            return True
+        if name and not name_in(name, p.text):
+            continue
+        same_dir = str(PurePosixPath(p.doc.rel).parent) == folder and folder not in ("", ".")
+        if same_dir or (title and squash(title) in squash(p.text)):
+            return True
+    return False
+
+
+def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
+    proofs = [p for it in items for p in it.pages_with("contributor_proof")]
+    for it in items:
+        certs = it.pages_with("certificate")
+        if not certs:
+            continue        # a proof page on its own: used by the certificates below
+        page = certs[0]
+        if not ctx.name:
+            yield finding("GEN012", "无法确认获奖证书上是否有申报人（申报人姓名未知），集体项目的主要贡献者依据未核对",
+                          material=MATERIAL, evidence=it.id, at=page, severity="info")
+            continue
+        if it.facts.get("names_applicant"):
+            continue
+        if _proof_elsewhere(it, proofs, ctx.name):
+            continue
+        unit = it.facts.get("winner_unit")
+        who = f"获奖者为单位“{unit}”" if unit else f"证书上没有申报人“{ctx.name}”的姓名"
+        what = f"“{it.facts['project']}”" if it.facts.get("project") else ""
+        yield finding("HON001", f"{what}{'集体' if unit else ''}荣誉/获奖证书{who}，未提供本人系主要贡献者的依据"
+                                "（如主要完成人名单、单位出具的主要贡献者证明）",
+                      evidence=it.id, at=page, winner=unit)

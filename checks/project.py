@@ -1,0 +1,450 @@
+"""项目（合同、立项书）(附件2 item 12): PRJ001–PRJ007.
+
+Each project needs 合同或立项书封面页, 项目金额页, 主要参与人员名单及负责的项目
+工作内容 and 盖章页.  Besides the parts, the checker reads the amount in
+figures and in 大写 (PRJ006 when they disagree), the applicant's role in the
+participant list, the red seals the reader found on the seal page, the
+contract dates (PRJ005) and the parties' 统一社会信用代码 (PRJ007).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from stdnum.cn import uscc
+
+from zjcheck.codes import finding
+from zjcheck.model import Finding, Item, Page
+from zjcheck.plugins import Context
+from zjcheck.textutil import find_dates, fuzzy_pattern, norm, squash
+
+MATERIAL = "project"
+CODES = ("PRJ001", "PRJ002", "PRJ003", "PRJ004", "PRJ005", "PRJ006", "PRJ007", "GEN012")
+
+PART_NAMES = {"cover": "合同或立项书封面页", "amount": "项目金额页",
+              "personnel": "主要参与人员名单及负责的项目工作内容", "seal_page": "盖章页"}
+PART_CODES = {"cover": "PRJ001", "amount": "PRJ002", "personnel": "PRJ003", "seal_page": "PRJ004"}
+
+
+@lru_cache(maxsize=1)
+def data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("zjcheck").joinpath("data/project.toml").read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- 大写 amounts
+
+_CN_DIGIT = {"零": 0, "〇": 0, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5, "陆": 6, "陸": 6,
+             "柒": 7, "捌": 8, "玖": 9,
+             # lower-case numerals also appear in 大写 fields
+             "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL_UNIT = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
+_CN_BIG_UNIT = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+_UPPER_CHARS = "".join(_CN_DIGIT) + "".join(_CN_SMALL_UNIT) + "".join(_CN_BIG_UNIT)
+UPPER_RE = re.compile(rf"[{_UPPER_CHARS}]+(?:[元圆][{_UPPER_CHARS}角分整正]*|[角分][{_UPPER_CHARS}角分整正]*)")
+
+
+def _int_part(s: str) -> int | None:
+    """壹佰贰拾万 -> 1200000; None when it is not a well-formed number."""
+    if not s:
+        return 0
+    total = 0       # finished 亿/万 sections
+    section = 0     # current section below 万
+    digit: int | None = None
+    last_big = 10 ** 12
+    for ch in s:
+        if ch in _CN_DIGIT:
+            if digit is not None and digit != 0 and _CN_DIGIT[ch] != 0:
+                return None              # two digits in a row: 壹贰
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_SMALL_UNIT:
+            section += (1 if digit is None else digit) * _CN_SMALL_UNIT[ch]
+            digit = None
+        elif ch in _CN_BIG_UNIT:
+            unit = _CN_BIG_UNIT[ch]
+            section += digit or 0
+            digit = None
+            if unit > last_big:          # 壹万亿: 万 then 亿 multiplies everything
+                total = (total + section) * unit
+            else:
+                total += section * unit
+                last_big = unit
+            section = 0
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_upper(text: str) -> Decimal | None:
+    """The value of a 大写 amount: 壹佰贰拾万元整 -> 1200000, 伍万陆仟元整 -> 56000,
+    叁仟元伍角陆分 -> 3000.56.  None when the text is not a 大写 amount."""
+    s = squash(text).replace("圆", "元").replace("人民币", "")
+    s = re.sub(r"[整正]$", "", s)
+    if not s or not re.fullmatch(rf"[{_UPPER_CHARS}元角分]+", s):
+        return None
+    if "元" in s:
+        head, _, tail = s.partition("元")
+    elif re.search("[角分]", s):
+        head, tail = "", s
+    else:
+        head, tail = s, ""
+    if head and not any(c in _CN_DIGIT or c in _CN_SMALL_UNIT for c in head):
+        return None                      # 万元 alone is a unit, not an amount
+    whole = _int_part(head)
+    if whole is None:
+        return None
+    jiao = fen = 0
+    m = re.fullmatch(r"零?(?:([" + "".join(_CN_DIGIT) + r"])角)?零?(?:([" + "".join(_CN_DIGIT) + r"])分)?", tail)
+    if not m:
+        return None
+    if m.group(1):
+        jiao = _CN_DIGIT[m.group(1)]
+    if m.group(2):
+        fen = _CN_DIGIT[m.group(2)]
+    if not head and not (jiao or fen):
+        return None
+    return Decimal(whole) + Decimal(jiao) / 10 + Decimal(fen) / 100
+
+
+_MONEY = r"\d{1,3}(?:,\d{3})+\.\d{2}"     # 1,200,000.00: written as money, in 元
+_FIGURE_RE = re.compile(rf"(?P<cur>[¥￥]|rmb|y(?=\s*\d))?\s*(?P<num>{_MONEY}|\d[\d,.\s]*\d|\d)\s*(?P<unit>万元|元|万)?")
+
+
+def parse_figure(s: str) -> Decimal | None:
+    """'1,200,000.00' -> 1200000; OCR'd separators ('1.200.000.00', '1 200 000') too."""
+    s = re.sub(r"\s+", "", s)
+    if not s or not re.fullmatch(r"[\d,.]+", s):
+        return None
+    m = re.fullmatch(r"(.*?)[.,](\d{1,2})", s)
+    if m and (re.search(r"[.,]", m.group(1)) or len(m.group(2)) == 2 and "," not in s[-3:]):
+        head, frac = m.group(1), m.group(2)
+    elif re.fullmatch(r"\d+\.\d+", s):
+        head, frac = s.split(".")
+    else:
+        head, frac = s, ""
+    head = re.sub(r"[.,]", "", head)
+    try:
+        return Decimal(f"{head}.{frac}" if frac else head)
+    except InvalidOperation:
+        return None
+
+
+def figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[Decimal], bool]]:
+    """Numbers in figures near `pos`: (distance, candidate values in 元, explicit currency/unit)."""
+    wan_table = bool(re.search(r"单位[::]?万元", text))
+    out = []
+    lo = max(0, pos - window)
+    for m in _FIGURE_RE.finditer(text, lo, min(len(text), pos + window)):
+        v = parse_figure(m.group("num"))
+        if v is None or v == 0:
+            continue
+        unit = m.group("unit")
+        money = bool(re.fullmatch(_MONEY, m.group("num")))
+        explicit = bool(m.group("cur") or unit or money)
+        if unit in ("万元", "万"):
+            cands = [v * 10_000]
+        elif unit == "元" or m.group("cur") or money:
+            cands = [v]
+        else:
+            cands = [v * 10_000, v] if wan_table else [v]
+            if len(re.sub(r"\D", "", m.group("num"))) < 2 and not wan_table:
+                continue                     # a list number, not an amount
+        out.append((min(abs(m.start() - pos), abs(m.end() - pos)), cands, explicit))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def amount_facts(text: str) -> dict[str, Any]:
+    """The 大写 amount, the figure next to it, and whether they agree."""
+    t = norm(text)
+    best: dict[str, Any] = {"upper": None, "upper_value": None, "figure_value": None, "agree": None}
+    for m in UPPER_RE.finditer(t):
+        value = parse_upper(m.group(0))
+        if value is None or value == 0:
+            continue
+        near = figures_near(t, m.start()) + figures_near(t, m.end())
+        # the 大写 agrees when a figure near it has its value; it disagrees when
+        # figures with ¥ or a unit are near and none has (the total is the largest)
+        eps = Decimal("0.005")
+        agree: bool | None = None
+        figure: Decimal | None = None
+        explicit = [c for n in near if n[2] for c in n[1]]
+        if any(abs(c - value) < eps for n in near for c in n[1]):
+            agree, figure = True, value
+        elif explicit:
+            agree, figure = False, max(explicit)
+        elif near:
+            figure = near[0][1][0]
+        return {"upper": m.group(0), "upper_value": float(value),
+                "figure_value": float(figure) if figure is not None else None, "agree": agree}
+    # no 大写: at least a figure with a currency sign or unit
+    m = re.search(r"(?:合同金额|总金额|经费|报酬|总额|合计|总投资)[^0-9¥￥]{0,20}([¥￥]?\s*\d[\d,.]*\s*(?:万元|元))", t)
+    if m:
+        fm = _FIGURE_RE.search(m.group(1))
+        v = parse_figure(fm.group("num")) if fm else None
+        if v is not None:
+            best["figure_value"] = float(v * 10_000 if fm and fm.group("unit") in ("万元", "万") else v)
+    return best
+
+
+# ---------------------------------------------------------------- other facts
+
+def _label_value(text: str, labels: list[str]) -> str | None:
+    """The value after the first label found: 'label: value' up to the end of the line."""
+    t = norm(text)
+    for label in labels:
+        for m in re.finditer(re.escape(norm(label)) + r"\s*[::]?\s*", t):
+            rest = t[m.end():].split("\n", 1)[0].strip(" _—-")
+            rest = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]{2,6}[::])", rest)[0].strip()
+            if len(squash(rest)) >= 2:
+                return rest
+    return None
+
+
+def _period(text: str, labels: list[str]) -> tuple[date | None, date | None]:
+    t = norm(text)
+    for label in labels:
+        for m in re.finditer(fuzzy_pattern(label), t):
+            ds = [d for d in find_dates(t[m.end(): m.end() + 60]) if d.value is not None]
+            if len(ds) >= 2:
+                return ds[0].value, ds[1].value
+    return None, None
+
+
+def _signed(text: str, labels: list[str]) -> date | None:
+    t = norm(text)
+    for label in labels:
+        for m in re.finditer(fuzzy_pattern(label), t):
+            ds = [d for d in find_dates(t[m.end(): m.end() + 30]) if d.value is not None]
+            if ds:
+                return ds[0].value
+    return None
+
+
+_USCC_RE = re.compile(r"统一社会信用代码[::]?\s*([0-9a-z]{18})(?![0-9a-z])")
+
+
+def uscc_codes(text: str) -> list[dict[str, Any]]:
+    out = []
+    for m in _USCC_RE.finditer(squash(text)):
+        code = m.group(1).upper()
+        try:
+            uscc.validate(code)
+            status = "valid"
+        except Exception as e:  # noqa: BLE001 - stdnum raises its own ValidationError subclasses
+            status = "checksum" if type(e).__name__ == "InvalidChecksum" else "format"
+        out.append({"code": code, "status": status})
+    return out
+
+
+def applicant_role(text: str, name: str) -> tuple[bool, str | None, str | None]:
+    """(the name is in the list, role keyword, the work text after the name)."""
+    t = norm(text)
+    sq_name = squash(name)
+    pat = r"\s*".join(map(re.escape, sq_name))
+    for m in re.finditer(pat, t):
+        after = t[m.end(): m.end() + 80]
+        # stop at the next row: a row number followed by a name-like run
+        after = re.split(r"\n\s*\d{1,2}\s", after, maxsplit=1)[0]
+        role = next((r for r in data()["personnel"]["roles"] if r in squash(after)), None)
+        work = after.strip() if any(w in after for w in data()["personnel"]["work"]) else None
+        return True, role, work
+    return False, None, None
+
+
+def list_rows(text: str) -> tuple[int, int]:
+    """Rows of a member list whose name could not be read: a line that says
+    what someone does (a role or work words) with no name-like run of 2-4
+    CJK characters starting with a common surname before it.  OCR often drops
+    the short name cells of a ruled table.  Returns (rows read, rows whose
+    name was not read)."""
+    d = data()["personnel"]
+    surnames = d["surnames"]
+    cues = d["roles"] + d["work"]
+    n = ok = 0
+    for line in norm(text).splitlines():
+        sq = re.sub(r"\s+", "", line)
+        cut = min((sq.find(c) for c in cues if c in sq), default=-1)
+        if cut < 0 or any(h in sq for h in d["list_headings"]):
+            continue
+        if not (any(r in sq for r in d["roles"]) or re.match(r"\s*\d{1,2}\s", line)):
+            continue                     # prose, not a row of the list
+        head = re.sub("|".join(map(re.escape, d["not_names"])), "|", sq[:cut])
+        if re.search(rf"[{surnames}][\u4e00-\u9fff]{{1,3}}", head):
+            ok += 1
+        else:
+            n += 1
+    return ok, n
+
+
+def list_pages(item: Item) -> list[Page]:
+    """Pages with the participant list; a cover naming only the 项目负责人 is not one."""
+    return [p for p in item.pages_with("personnel") if p.parts[0] != "cover"]
+
+
+def is_seal_page(page: Page) -> bool:
+    if "seal_page" in page.parts:
+        return True
+    t = squash(page.text)
+    return sum(1 for c in data()["seal_page"]["cues"] if squash(c) in t) >= 2
+
+
+def facts(item: Item, ctx: Context) -> dict[str, Any]:
+    d = data()
+    personnel = list_pages(item)
+    parts = item.parts() - {"personnel"} | ({"personnel"} if personnel else set())
+    cover_pages = item.pages_with("cover") or item.pages[:1]
+    cover_text = "\n".join(p.text for p in cover_pages)
+    sq_cover = squash(cover_text).replace("〈", "(").replace("《", "(")
+    kind = next((k for k in d["kinds"] if re.search(fuzzy_pattern(k), sq_cover)), None)
+    cover = {f: _label_value(cover_text, labels) for f, labels in d["cover"].items()}
+    all_text = item.text
+    amount_pages = item.pages_with("amount") or item.pages
+    amount = amount_facts("\n".join(p.text for p in amount_pages))
+    start, end = _period(all_text, d["dates"]["period"])
+    signed = _signed(cover_text, d["dates"]["signed"]) or _signed(all_text, d["dates"]["signed"])
+    seal_pages = [p for p in item.pages if is_seal_page(p)]
+    seal_ids = {id(p) for p in seal_pages}
+    in_list, role, work = (False, None, None)
+    list_text = "\n".join(p.text for p in personnel)
+    if ctx.name and personnel:
+        in_list, role, work = applicant_role(list_text, ctx.name)
+    return {
+        "kind": kind,
+        "parts": sorted(parts),
+        "project_name": cover["project_name"],
+        "party_a": cover["party_a"],
+        "party_b": cover["party_b"],
+        "number": cover["number"],
+        "amount_upper": amount["upper"],
+        "amount_upper_value": amount["upper_value"],
+        "amount_figure_value": amount["figure_value"],
+        "amount_agree": amount["agree"],
+        "applicant_listed": in_list if personnel and ctx.name else None,
+        "list_rows": list(list_rows(list_text)) if personnel else [0, 0],
+        "role": role,
+        "work": work,
+        "signed": signed.isoformat() if signed else None,
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+        "seal_pages": [p.ref for p in seal_pages],
+        "seals": {p.ref: len(p.content.seals) for p in item.pages if p.content.seals or id(p) in seal_ids},
+        "uscc": uscc_codes(all_text),
+    }
+
+
+# ---------------------------------------------------------------- check
+
+def _label(item: Item) -> str:
+    name = item.facts.get("project_name")
+    return f"{item.id}（{name}）" if name else item.id
+
+
+def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
+    for item in items:
+        yield from _check_item(item, ctx)
+
+
+def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
+    f = item.facts
+    parts = set(f.get("parts", []))
+    first = item.pages[0]
+    label = _label(item)
+    # the four parts of 附件2 item 12
+    for part in ("cover", "amount", "personnel"):
+        if part not in parts:
+            yield finding(PART_CODES[part], f"{label}：缺少{PART_NAMES[part]}", evidence=item.id, at=first,
+                          part=part)
+    seal_pages = [p for p in item.pages if p.ref in f.get("seal_pages", [])]
+    if not seal_pages:
+        yield finding("PRJ004", f"{label}：缺少盖章页（双方签字盖章的页面）", evidence=item.id, at=first)
+    else:
+        unread = [p for p in seal_pages if not p.content.width and p.content.source != "pdf-text"]
+        sealed = [p for p in seal_pages if p.content.seals]
+        if not sealed and unread:
+            yield finding("GEN012", f"{label}：盖章页的图像未能分析，无法确认是否盖有红色印章",
+                          material=MATERIAL, evidence=item.id, at=unread[0], severity="info")
+        elif not sealed:
+            gray = "（若为黑白扫描，请改为彩色扫描）"
+            yield finding("PRJ004", f"{label}：盖章页上未发现红色印章{gray}", evidence=item.id,
+                          at=seal_pages[0], pages=[p.number for p in seal_pages])
+    # participants and the applicant's role
+    if "personnel" in parts:
+        page = list_pages(item)[0]
+        if not ctx.name:
+            yield finding("GEN012", f"{label}：不知道申报人姓名，无法确认其是否在主要参与人员名单中",
+                          material=MATERIAL, evidence=item.id, at=page, severity="info")
+        elif not f.get("applicant_listed") and _list_unclear(f.get("list_rows", [0, 0])):
+            yield finding("GEN012", f"{label}：主要参与人员名单中有 {f['list_rows'][1]} 行的姓名未能识别，"
+                          f"无法确认申报人“{ctx.name}”是否在名单中", material=MATERIAL, evidence=item.id,
+                          at=page, severity="info")
+        elif not f.get("applicant_listed"):
+            yield finding("PRJ003", f"{label}：主要参与人员名单中没有申报人“{ctx.name}”", evidence=item.id,
+                          at=page, name=ctx.name)
+        elif not f.get("role") and not f.get("work"):
+            yield finding("GEN012", f"{label}：名单中有申报人，但未能识别其角色和负责的项目工作内容",
+                          material=MATERIAL, evidence=item.id, at=page, severity="info")
+    # the amount
+    if "amount" in parts:
+        page = item.pages_with("amount")[0]
+        if f.get("amount_agree") is False:
+            yield finding("PRJ006",
+                          f"{label}：大写金额“{f['amount_upper']}”（{_money(f['amount_upper_value'])}）"
+                          f"与小写金额 {_money(f['amount_figure_value'])} 不一致", evidence=item.id, at=page,
+                          upper=f["amount_upper_value"], figure=f["amount_figure_value"])
+        elif f.get("amount_upper_value") is None and f.get("amount_figure_value") is None:
+            yield finding("GEN012", f"{label}：金额页上未能识别出项目金额", material=MATERIAL,
+                          evidence=item.id, at=page, severity="info")
+    if "cover" in parts and not f.get("project_name"):
+        yield finding("GEN012", f"{label}：封面页上未能识别出项目名称", material=MATERIAL, evidence=item.id,
+                      at=item.pages_with("cover")[0], severity="info")
+    # dates
+    yield from _check_dates(item, ctx, label)
+    # 统一社会信用代码
+    for u in f.get("uscc", []):
+        if u["status"] == "checksum":
+            yield finding("PRJ007", f"{label}：统一社会信用代码 {u['code']} 校验位不正确", evidence=item.id,
+                          at=first, uscc=u["code"])
+
+
+def _list_unclear(rows: list[int]) -> bool:
+    """Any name unread: the missing applicant may be that row, so PRJ003
+    cannot be asserted (could not verify, never a guess)."""
+    read, unread = rows
+    return unread > 0
+
+
+def _money(v: float | None) -> str:
+    return "未识别" if v is None else f"¥{v:,.2f}"
+
+
+def _check_dates(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
+    f = item.facts
+    start = date.fromisoformat(f["start"]) if f.get("start") else None
+    end = date.fromisoformat(f["end"]) if f.get("end") else None
+    signed = date.fromisoformat(f["signed"]) if f.get("signed") else None
+    at = (item.pages_with("cover") or item.pages)[0]
+    cat = ctx.catalogue
+    if start and end and end < start:
+        yield finding("PRJ005", f"{label}：项目结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}",
+                      evidence=item.id, at=at, start=start.isoformat(), end=end.isoformat())
+    if signed and end and signed > end and not (start and end < start):
+        yield finding("PRJ005", f"{label}：签订日期 {signed.isoformat()} 晚于项目结束日期 {end.isoformat()}",
+                      evidence=item.id, at=at, signed=signed.isoformat(), end=end.isoformat())
+    first_day = min(d for d in (signed, start) if d) if (signed or start) else None
+    if first_day and first_day > cat.cutoff:
+        yield finding("PRJ005", f"{label}：签订（开始）日期 {first_day.isoformat()} 晚于材料截止日 "
+                      f"{cat.cutoff.isoformat()}，不能作为业绩", evidence=item.id, at=at)
+    last_day = end or signed
+    if last_day and last_day < cat.window_start and not (ctx.profile.title_date and last_day >= ctx.profile.title_date):
+        yield finding("PRJ005", f"{label}：项目在 {last_day.isoformat()} 已结束，不在任现职后或近五年内",
+                      evidence=item.id, at=at, end=last_day.isoformat())
+    if not (signed or start):
+        yield finding("GEN012", f"{label}：未能识别合同签订日期或项目起止时间，时间未核对", material=MATERIAL,
+                      evidence=item.id, at=at, severity="info")

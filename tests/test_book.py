@@ -1,0 +1,199 @@
+"""论著 checker (BOK001–BOK010): pure logic on text, then the rendered packages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.util import codes, make_item, run_checker
+from zjcheck_checks import book as mod
+
+TITLE = "伺服驱动与精密运动控制技术"
+ISBN = "978-7-111-73215-0"
+CIP = "中国版本图书馆CIP数据核字（2023）第123456号"
+
+
+def copyright_page(isbn: str = ISBN, cip: str = CIP) -> str:
+    return (f"图书在版编目（CIP）数据\n{TITLE}/王立军主编. —北京：机械工业出版社，2023.9\n（智能制造关键技术丛书）\n"
+            f"ISBN {isbn}\nⅠ.①伺…　Ⅱ.①王…　Ⅳ.①TM921.541\n{cip}\n机械工业出版社出版发行\n"
+            f"2023年9月第1版第1次印刷\n184mm×260mm·18.5印张·452千字\n标准书号：ISBN {isbn}\n定价：89.00元")
+
+
+def lookup(authors: str = "王立军主编；周建华，陈晓燕副主编", isbn: str = ISBN) -> str:
+    return (f"CIP数据核字号查询 - 中国版本图书馆\n中国版本图书馆\nCIP数据核字号查询\n书名\n{TITLE}\nISBN\n"
+            f"{isbn.replace('-', '')}\n查询\n书名\n{TITLE}\nISBN\n{isbn}\nCIP核字号\n（2023）第123456号\n著者\n{authors}\n"
+            "出版社\n机械工业出版社\n出版时间\n2023-09\n09:42\n2026/7/21")
+
+
+def proof(isbn: str | None = ISBN, share: bool = True, name: str = "周建华", cip: str | None = CIP) -> str:
+    s = f"出 版 证 明\n兹证明{name}同志（身份证号：330106198503120317）参与编写的《{TITLE}》一书，已于2023年9月由我社正式出版发行。"
+    if isbn:
+        s += f"该书ISBN为{isbn}，"
+    if cip:
+        s += f"{cip}，"
+    s += "全书共452千字。"
+    if share:
+        s += f"{name}同志任该书副主编，负责编写第3、4、5章，共计约15.6万字。"
+    return s + "\n特此证明。\n机械工业出版社\n2026年7月10日"
+
+
+PAGES = {
+    "cover": f"智能制造关键技术丛书\n{TITLE}\n王立军　主编\n周建华　陈晓燕　副主编\n机械工业出版社",
+    "copyright": copyright_page(),
+    "toc": "目　　录\n前言\n第1章　绪论\n1\n1.1　精密运动控制技术的发展\n13\n第2章　永磁同步电机数学模型\n31",
+    "preface": "前　　言\n本书是编者团队在多年从事伺服驱动产品研发的基础上编写而成的。\n编　者",
+    "content": "第4章　伺服进给系统动态特性分析\n本章在建立双惯量系统模型的基础上，分析机械谐振。",
+    "cip_lookup": lookup(),
+    "pub_proof": proof(),
+}
+
+
+def book_pages(**over: str | None) -> list[tuple[str, list[str]]]:
+    d = {**PAGES, **over}
+    return [(t, [p]) for p, t in d.items() if t is not None]
+
+
+def run(pages, **profile):
+    item = make_item("book", pages)
+    return item, run_checker(mod, [item], **profile)
+
+
+def test_complete_book_passes_and_facts():
+    item, found = run(book_pages())
+    assert found == []
+    f = item.facts
+    assert f["title"] == TITLE
+    assert f["isbn"] == "9787111732150"
+    assert f["cip_ok"] is True
+    assert f["publisher"] == "机械工业出版社"
+    assert f["date"] == "2023-09-01"
+    assert f["authors"][:3] == ["王立军", "周建华", "陈晓燕"]
+    assert f["applicant_role"] == "副主编"
+
+
+@pytest.mark.parametrize("part,code,word", [
+    ("cover", "BOK001", "封面"), ("copyright", "BOK002", "版权页"), ("toc", "BOK003", "目录"),
+    ("preface", "BOK004", "自序"), ("content", "BOK005", "本人负责编写的部分"),
+    ("cip_lookup", "BOK006", "中国版本图书馆查询截图")])
+def test_missing_part(part, code, word):
+    _, found = run(book_pages(**{part: None}))
+    hits = [f for f in found if f.code == code]
+    assert len(hits) == 1 and hits[0].message.startswith("论著-1") and word in hits[0].message
+
+
+def test_lookup_without_author_needs_proof():
+    _, found = run(book_pages(cip_lookup=lookup(authors="—"), pub_proof=None))
+    assert "BOK007" in codes(found)
+    _, found = run(book_pages(cip_lookup=lookup(authors="—")))
+    assert "BOK007" not in codes(found)
+    _, found = run(book_pages(pub_proof=None))
+    assert "BOK007" not in codes(found)
+
+
+@pytest.mark.parametrize("kw,what", [
+    (dict(isbn=None), "ISBN"), (dict(share=False), "实际参与情况"), (dict(cip=None), "CIP核字号"),
+    (dict(name="王立军"), "作者姓名")])
+def test_proof_lacks(kw, what):
+    _, found = run(book_pages(pub_proof=proof(**kw)))
+    hits = [f for f in found if f.code == "BOK008"]
+    assert hits and what in hits[0].message
+
+
+def test_proof_without_title():
+    text = proof().replace(f"《{TITLE}》", "该书")
+    _, found = run(book_pages(pub_proof=text))
+    assert any(f.code == "BOK008" and "书名" in f.message for f in found)
+
+
+@pytest.mark.parametrize("isbn", ["978-7-111-73215-3", "7-111-73215-1"])
+def test_isbn_check_digit(isbn):
+    _, found = run(book_pages(copyright=copyright_page(isbn=isbn)))
+    assert "BOK009" in codes(found)
+
+
+def test_isbn10_valid_and_same_as_13():
+    from stdnum import isbn as sn
+    ten = sn.to_isbn10("9787111732150")
+    _, found = run(book_pages(copyright=copyright_page(isbn=ten)))
+    assert "BOK009" not in codes(found)
+
+
+def test_isbn_differs_between_copyright_and_lookup():
+    other = "978-7-111-70001-2"
+    from stdnum import isbn as sn
+    assert sn.is_valid(other)
+    _, found = run(book_pages(cip_lookup=lookup(isbn=other)))
+    assert any(f.code == "BOK009" and "不一致" in f.message for f in found)
+
+
+def test_isbn_single_misread_next_to_good_reading_is_noise():
+    text = copyright_page().replace(f"ISBN {ISBN}\nⅠ", "ISBN 978-7-111-73215-6\nⅠ", 1)
+    _, found = run(book_pages(copyright=text))
+    assert "BOK009" not in codes(found)
+
+
+@pytest.mark.parametrize("cip", [
+    "中国版本图书馆CIP数据核字（2023）第123456号",
+    "中国版本图书馆CIP数据核字(2023)第078654号",
+    "中国国家版本馆CIP数据核字第2024PR2624号",
+    "中国国家版本馆CIP数据核字（2024）第103518号",
+    "中国国家版本馆 CIP 数据核字 (2024) 第 103518 号",
+    "中 国 版 本 图 书 馆 CIP 数 据 核 字 （ 2O23 ） 第 12345б 号".replace("б", "6"),
+])
+def test_cip_forms_valid(cip):
+    _, found = run(book_pages(copyright=copyright_page(cip=cip)))
+    assert "BOK010" not in codes(found), [f.message for f in found]
+
+
+@pytest.mark.parametrize("cip", [
+    "中国版本图书馆CIP数据核字（2023）第1234号",
+    "中国版本图书馆CIP数据核字第12345号",
+    "中国国家版本馆CIP数据核字第PR2624号",
+    "中国版本图书馆CIP数据核字（2023）第12A456号",
+])
+def test_cip_malformed(cip):
+    _, found = run(book_pages(copyright=copyright_page(cip=cip)))
+    assert "BOK010" in codes(found)
+
+
+def test_cip_missing():
+    _, found = run(book_pages(copyright=copyright_page(cip="")))
+    assert any(f.code == "BOK010" and "没有" in f.message for f in found)
+
+
+def test_no_items_no_findings():
+    assert run_checker(mod, []) == []
+
+
+# ---------------------------------------------------------------- rendered packages (real OCR)
+
+def _codes(report, code: str) -> list[dict]:
+    return [f for f in report["findings"] if f["code"] == code]
+
+
+@pytest.mark.ocr
+def test_compliant_package_has_no_book_findings(checked):
+    rep = checked("compliant")
+    bad = [f for f in rep["findings"] if f["code"].startswith("BOK")]
+    assert bad == [], bad
+    books = [i for i in rep["items"] if i["material"] == "book"]
+    assert len(books) == 1
+    f = books[0]["facts"]
+    assert f["isbn"] == "9787111732150" and f["cip_ok"] is True
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("variant,code", [
+    ("book-proof", "BOK001"), ("book-proof", "BOK002"), ("book-numbers", "BOK003"), ("book-numbers", "BOK004"),
+    ("book-numbers", "BOK005"), ("book-proof", "BOK006"), ("book-lookup", "BOK007"), ("book-proof", "BOK008"),
+    ("book-numbers", "BOK009"), ("book-numbers", "BOK010"),
+])
+def test_variant_plants_code(checked, variant, code):
+    hits = _codes(checked(variant), code)
+    assert hits, f"{code} not reported for {variant}"
+    assert all(h["material"] == "book" for h in hits)
+
+
+@pytest.mark.ocr
+def test_variant_proof_names_missing_isbn(checked):
+    msg = _codes(checked("book-proof"), "BOK008")[0]["message"]
+    assert "ISBN" in msg and "CIP" not in msg and "作者姓名" not in msg

@@ -1,0 +1,230 @@
+"""OCR engine registry, `--ocr auto`, the RapidOCR engine (optional extra).
+
+Tests that need RapidOCR itself are skipped only when `rapidocr` /
+`onnxruntime` cannot be imported (the extra is optional); the registry,
+the usage error without the extra and the reading-order logic always run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from zjcheck import ocr
+from zjcheck.errors import UsageError
+from zjcheck.textutil import squash
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- registry
+
+def test_registry_lists_both_engines() -> None:
+    engines = ocr.available()
+    assert engines["tesseract"] == "zjcheck.ocr.tesseract:TesseractEngine"
+    assert engines["rapidocr"] == "zjcheck.ocr.rapidocr:RapidOcrEngine"
+
+
+def test_pyproject_declares_extra_and_entry_point() -> None:
+    import tomllib
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert meta["entry-points"]["zjcheck.ocr"]["rapidocr"] == "zjcheck.ocr.rapidocr:RapidOcrEngine"
+    extra = " ".join(meta["optional-dependencies"]["rapidocr"])
+    assert "rapidocr" in extra and "onnxruntime" in extra
+
+
+def test_unknown_engine_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="未知的 OCR 引擎"):
+        ocr.get_engine("abbyy")
+
+
+def test_auto_prefers_first_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "installed", lambda name: name == "tesseract")
+    assert ocr.resolve("auto") == "tesseract"
+    monkeypatch.setattr(ocr, "installed", lambda name: True)
+    assert ocr.resolve("auto") == ocr.AUTO_ORDER[0]
+    assert ocr.resolve("tesseract") == "tesseract"
+    monkeypatch.undo()
+    assert ocr.resolve("auto") == ("rapidocr" if ocr.installed("rapidocr") else "tesseract")
+
+
+def _hide_rapidocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `import rapidocr` fail as it does without the extra installed."""
+    monkeypatch.setitem(sys.modules, "rapidocr", None)
+    monkeypatch.delitem(sys.modules, "zjcheck.ocr.rapidocr", raising=False)
+
+
+def test_rapidocr_missing_is_chinese_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    _hide_rapidocr(monkeypatch)
+    with pytest.raises(UsageError) as e:
+        ocr.get_engine("rapidocr")
+    assert "rapidocr" in str(e.value) and "未安装" in str(e.value) and "pip install" in str(e.value)
+
+
+def test_cli_rapidocr_missing_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from zjcheck.cli import app
+    _hide_rapidocr(monkeypatch)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    Image.new("RGB", (300, 200), "white").save(pkg / "scan.png")
+    monkeypatch.setenv("ZJCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    res = CliRunner().invoke(app, ["check", str(pkg), "--ocr", "rapidocr"])
+    assert res.exit_code == 2, res.output
+    assert "未安装" in res.output and "tesseract" in res.output
+
+
+# ---------------------------------------------------------------- reading order (pure logic)
+
+def _seg(text: str, x0: int, y0: int, x1: int, y1: int) -> tuple:
+    return (text, (x0, y0, x1, y1), 0.99)
+
+
+def test_rows_join_label_and_value_but_not_spread_pages() -> None:
+    from zjcheck.ocr.rapidocr import assemble
+    segs = [_seg("工程师", 1165, 274, 1255, 314), _seg("资格名称", 964, 269, 1078, 311),
+            _seg("周建华", 268, 476, 370, 514), _seg("姓名", 116, 472, 210, 511),
+            _seg("评审组织", 961, 465, 1075, 504)]
+    lines = [ln.text for ln in assemble(segs, 1740)]
+    assert lines == ["资格名称 工程师", "姓名 周建华", "评审组织"]
+
+
+def test_two_prose_columns_read_column_by_column() -> None:
+    from zjcheck.ocr.rapidocr import assemble
+    segs = [_seg("标题横跨两栏的论文题目", 300, 50, 1350, 100)]
+    for i in range(6):
+        y = 200 + 40 * i
+        segs.append(_seg(f"左栏第{i}行正文内容内容内容", 100, y, 780, y + 30))
+        segs.append(_seg(f"右栏第{i}行正文内容内容内容", 860, y, 1540, y + 30))
+    lines = [ln.text for ln in assemble(segs, 1654)]
+    assert lines[0].startswith("标题")
+    assert [ln[:2] for ln in lines[1:]] == ["左栏"] * 6 + ["右栏"] * 6
+    assert lines[1].startswith("左栏第0行") and lines[7].startswith("右栏第0行")
+
+
+def test_skewed_columns_split_despite_one_crossing_box() -> None:
+    """A scan's skew can make one padded box touch the gutter: still two columns."""
+    from zjcheck.ocr.rapidocr import assemble
+    segs = []
+    for i in range(8):
+        y, drift = 200 + 40 * i, 3 * i
+        segs.append(_seg(f"左栏第{i}行正文内容内容内容", 100 + drift, y, 790 + drift, y + 30))
+        segs.append(_seg(f"右栏第{i}行正文内容内容内容", 850 + drift, y, 1540 + drift, y + 30))
+    segs.append(_seg("图1 结构框图", 700, 560, 860, 590))      # crosses the gutter
+    lines = [ln.text for ln in assemble(segs, 1654)]
+    assert lines.index("右栏第0行正文内容内容内容") > lines.index("左栏第7行正文内容内容内容")
+
+
+def test_two_page_spread_reads_left_page_first() -> None:
+    """A booklet spread (wide empty middle): the left page's rows come first."""
+    from zjcheck.ocr.rapidocr import assemble
+    segs = [_seg("专业技术职务任职资格证书", 1078, 131, 1541, 189)]
+    for i, (lab, val) in enumerate([("姓名", "周建华"), ("性别", "男"), ("出生年月", "1985年3月")]):
+        y = 470 + 90 * i
+        segs += [_seg(lab, 116, y, 230, y + 40), _seg(val, 273, y, 400, y + 40)]
+    for i, (lab, val) in enumerate([("资格名称", "工程师"), ("专业", "机械工程"), ("评审组织", "浙江省评委会")]):
+        y = 270 + 100 * i
+        segs += [_seg(lab, 966, y, 1080, y + 40), _seg(val, 1166, y, 1300, y + 40)]
+    lines = [ln.text for ln in assemble(segs, 1740)]
+    assert lines[:3] == ["姓名 周建华", "性别 男", "出生年月 1985年3月"]
+    assert lines[3:] == ["专业技术职务任职资格证书", "资格名称 工程师", "专业 机械工程", "评审组织 浙江省评委会"]
+
+
+def test_sideways_segments_do_not_count_as_good(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tall (quarter-turned) lines are not well read: the pipeline then asks orientation()."""
+    from zjcheck.ocr.rapidocr import RapidOcrEngine
+    eng = RapidOcrEngine.__new__(RapidOcrEngine)        # no model needed for this logic
+    upright = [("国家知识产权局依照专利法", (100, 100, 700, 140), 0.99)]
+    sideways = [("国家知识产权局依照专利法", (100, 100, 140, 700), 0.99)]
+    monkeypatch.setattr(eng, "segments", lambda image: upright)
+    assert eng.recognise(Image.new("L", (800, 800))).good_chars == 12
+    monkeypatch.setattr(eng, "segments", lambda image: sideways)
+    res = eng.recognise(Image.new("L", (800, 800)))
+    assert res.good_chars == 0 and res.text == "国家知识产权局依照专利法"
+
+
+# ---------------------------------------------------------------- the engine itself
+
+@pytest.fixture(scope="module")
+def certificate_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from fixtures.render import effects, title
+    from fixtures.render.profile import DEFAULT
+    page = effects.scan(title.qualification_certificate(DEFAULT), "ocr-engines-test")
+    path = tmp_path_factory.mktemp("ocr") / "title.png"
+    page.image.save(path)
+    return path
+
+
+def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> None:
+    """Key fields of a rendered 任职资格证书, read with every network call and
+    every write into the rapidocr package refused (audit hook, own process)."""
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    script = textwrap.dedent(f"""
+        import json, os, sys
+        import rapidocr
+        pkg = os.path.dirname(os.path.abspath(rapidocr.__file__))
+        site = os.path.dirname(pkg)
+        def hook(event, args):
+            if event.startswith("socket.") and event not in ("socket.__new__",):
+                raise RuntimeError("network: " + event)
+            if event == "open" and isinstance(args[0], str):
+                mode, flags = str(args[1] or ""), args[2] or 0
+                writes = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+                if writes and os.path.abspath(args[0]).startswith(site):
+                    raise RuntimeError("write into site-packages: " + args[0])
+        sys.addaudithook(hook)
+        from PIL import Image
+        from zjcheck.ocr import get_engine
+        eng = get_engine("rapidocr")
+        res = eng.recognise(Image.open({str(certificate_png)!r}).convert("L"))
+        cfg = eng._engine().cfg.EngineConfig.onnxruntime
+        print(json.dumps({{"text": res.text, "conf": res.conf, "good": res.good_chars,
+                          "lines": len(res.lines), "boxes": all(ln.box for ln in res.lines),
+                          "threads": cfg.intra_op_num_threads}}, ensure_ascii=False))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, env={**__import__("os").environ, "ZJCHECK_OCR_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import json
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    text = squash(out["text"])
+    for field in ("专业技术职务任职资格证书", "资格名称", "工程师", "机械工程", "2019年12月20日",
+                  "浙人社证2019-J-0217634", "330106198503120319", "浙江恒锐机电科技有限公司"):
+        assert squash(field) in text, field
+    assert out["boxes"] and out["lines"] >= 10
+    assert 0 <= out["conf"] <= 100 and out["conf"] > 80
+    assert out["good"] > 100
+    assert out["threads"] == 1
+
+
+def test_rapidocr_settings_key_names_models() -> None:
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    key = ocr.get_engine("rapidocr").settings_key()
+    assert key.startswith("rapidocr-") and "PP-OCR" in key and "ort" in key
+
+
+def test_rapidocr_blank_page_reads_nothing() -> None:
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    res = ocr.get_engine("rapidocr").recognise(Image.new("L", (600, 800), 255))
+    assert res.lines == [] and res.good_chars == 0 and res.conf is None
+
+
+def test_rapidocr_finds_quarter_turn(certificate_png: Path) -> None:
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    eng = ocr.get_engine("rapidocr")
+    turned = Image.open(certificate_png).convert("L").rotate(90, expand=True)   # content turned left
+    assert eng.recognise(turned).good_chars < 40
+    rot = eng.orientation(turned)
+    assert rot in (90, 270)
+    upright = eng.recognise(turned.rotate(-rot, expand=True))
+    assert squash("浙人社证2019-J-0217634") in squash(upright.text) and upright.good_chars > 100

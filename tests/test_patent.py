@@ -1,0 +1,339 @@
+"""专利 checker (PAT001–PAT004): pure logic on text, then the rendered ip_* variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.util import codes, make_item, run_checker
+from zjcheck_checks import patent
+from zjcheck_checks.patent import check_char, find_numbers, validate
+
+# Real published Chinese patent numbers, check characters verified by hand
+# against the weights 2,3,4,5,6,7,8,9,2,3,4,5 (mod 11, 10 = X):
+REAL_2003 = [
+    # from public GitHub pages found with the code search (find_string "专利号：ZL20" / "ZL 2019"):
+    "ZL202010566088.9",      # a résumé page: image-processing patent
+    "ZL2015 1 0958772.0",    # 微播易 "广告精准投放方法和系统"
+    "ZL2005 10096239.4",     # 急救止血敷片 product page
+    "ZL202322865413.3",      # 适用于多口径接口的真空泵
+    "ZL202510942578.7",      # 动作序列生成方法、装置、电子设备及存储介质
+    "ZL201811564288.X",      # 齐俏、陈晓明 publication list (check character X)
+    "ZL201910603565.1",      # same list
+    "ZL 202110100658.X",     # a researcher's homepage (Poster CTR prediction)
+    "ZL 201911304845.9",     # same homepage
+    "ZL 2019 1 0197190.3",   # blockchain spectrum-access patent, OCR-like spacing
+    # 绍兴市第一中学 "创新成果" page (sxyz.net), 2004–2006 applications:
+    "200420023327.2", "200410024861.X", "200520100748.5", "200620101117.X", "200630161199.2",
+]
+# Pre-2003 8-digit form, same page (绍兴市第一中学 学校荣誉/创新成果): 2-digit year,
+# type digit, 5-digit serial; the weights are 2..9 over the 8 digits.
+REAL_1985 = ["ZL 98 211883.X", "ZL 00 208221.7", "ZL 00 237623.7", "ZL 002 37710.1",
+             "ZL 012 09457.9", "ZL 02 216572.X", "ZL 03 232685.8"]
+
+CERT = """证书号第6412387号
+发明专利证书
+发明名称：一种数控机床主轴热变形自动补偿装置及方法
+发 明 人：刘志强；周建华；王立军；张海涛
+专 利 号：ZL 2022 1 0345678.8
+专利申请日：2022年03月28日
+专 利 权 人：浙江恒锐机电科技有限公司
+地　　址：311121 浙江省杭州市余杭区
+授权公告日：2023年10月17日        授权公告号：CN 114669823 B
+国家知识产权局依照中华人民共和国专利法进行审查，决定授予专利权，颁发发明专利证书并在专利登记簿上予以登记。
+局长 申文远
+"""
+
+
+def _number() -> str:
+    """A valid number for the CERT text (its check character computed here)."""
+    return "ZL 2022 1 0345678." + check_char("202210345678").upper()
+
+
+def cert(**repl: str) -> str:
+    t = CERT.replace("ZL 2022 1 0345678.8", _number())
+    for old, new in repl.items():
+        t = t.replace(old, new)
+    return t
+
+
+def run(text: str, parts: list[str] | None = None, **profile):
+    item = make_item("patent", [(text, parts or ["certificate"])])
+    return item, run_checker(patent, [item], **profile)
+
+
+# ---------------------------------------------------------------- numbers
+
+@pytest.mark.parametrize("number", REAL_2003 + REAL_1985)
+def test_real_patent_numbers_are_valid(number: str) -> None:
+    found = find_numbers(f"专利号：{number}", 2026)
+    assert len(found) == 1 and found[0].valid, found
+
+
+def test_check_character_rule() -> None:
+    assert check_char("201811564288") == "x"
+    assert check_char("98211883") == "x"          # 8-digit form uses weights 2..9
+    assert check_char("00208221") == "7"
+
+
+@pytest.mark.parametrize("written", ["ZL 2022 1 0345678.{c}", "ZL202210345678.{c}", "ZL 2022 1 0345678·{c}",
+                                     "ZL 202210345678 . {c}", "Z L 2022 10345678,{c}", "ZL2022103456 78{c}"])
+def test_ocr_spacing_tolerated(written: str) -> None:
+    c = check_char("202210345678").upper()
+    found = find_numbers("专利号：" + written.format(c=c), 2026)
+    assert found and found[0].valid and found[0].body == "202210345678", found
+
+
+def test_number_followed_by_a_date_column() -> None:
+    c = check_char("202120345678")
+    found = find_numbers(f"申请号：202120345678.{c}   2021.03.15", 2026)
+    assert found[0].valid and not found[0].zl
+
+
+@pytest.mark.parametrize("body,check,why", [
+    ("202210345678", "0", "校验位"),       # wrong check character
+    ("20221034567", "8", "位数不对"),      # 11 digits
+    ("202250345678", None, "类型位"),      # type digit 5
+    ("203010345678", None, "年份"),        # year 2030
+    ("71200345", None, "年份"),            # pre-2003 form with year 1971
+])
+def test_malformed_numbers(body: str, check: str | None, why: str) -> None:
+    chk = check if check is not None else check_char(body) if len(body) in (8, 12) else "1"
+    pn = validate(body, chk, zl=True, raw=body, max_year=2026)
+    assert not pn.valid and why in pn.problem
+
+
+def test_pat002_wrong_check_character() -> None:
+    good = check_char("202210345678")
+    bad = str((int(good) + 3) % 10) if good != "x" else "1"
+    item, f = run(cert(**{_number(): f"ZL 2022 1 0345678.{bad}"}))
+    assert codes(f) == ["PAT002"]
+    assert f"应为 {good.upper()}" in f[0].message
+    assert item.facts["number_valid"] is False
+
+
+def test_pat002_type_digit_disagrees_with_certificate_title() -> None:
+    body = "202220345678"
+    _, f = run(cert(**{_number(): f"ZL 2022 2 0345678.{check_char(body).upper()}"}))
+    assert codes(f) == ["PAT002"] and "实用新型" in f[0].message
+
+
+def test_compliant_certificate_facts() -> None:
+    item, f = run(cert())
+    assert f == []
+    fx = item.facts
+    assert fx["granted"] and fx["number_valid"] and fx["type"] == "发明"
+    assert fx["inventors"] == ["刘志强", "周建华", "王立军", "张海涛"]
+    assert fx["applicant_position"] == 2
+    assert fx["patentee"] == "浙江恒锐机电科技有限公司"
+    assert fx["grant_date"] == "2023-10-17" and fx["filing_date"] == "2022-03-28"
+    assert fx["title"].startswith("一种数控机床主轴")
+
+
+# ---------------------------------------------------------------- PAT001
+
+ACCEPT = """国家知识产权局
+专利申请受理通知书
+申请号或专利号：202120345678.9    发文日：2021年03月20日
+申请人：浙江恒锐机电科技有限公司
+发明创造名称：一种伺服电机用散热防护罩
+经核实，国家知识产权局确认收到文件如下：实用新型专利请求书
+"""
+PUBLICATION = """(19)国家知识产权局
+(12)发明专利申请
+(10)申请公布号 CN 114669823 A
+(43)申请公布日 2022.06.28
+(21)申请号 202210345678.8
+(22)申请日 2022.03.28
+(71)申请人 浙江恒锐机电科技有限公司
+(72)发明人 周建华 刘志强 王立军
+(54)发明名称 一种数控机床主轴热变形自动补偿装置及方法
+"""
+EXAM = """国家知识产权局
+进入实质审查阶段通知书
+申请号：202210345678.8
+申请人：浙江恒锐机电科技有限公司
+根据专利法第35条第1款的规定，经审查，该申请自2022年08月10日起进入实质审查阶段。
+"""
+FEE = """国家知识产权局
+缴费通知书
+申请号：202210345678.8
+申请人：浙江恒锐机电科技有限公司
+请于规定期限内缴纳申请费、公布印刷费。
+"""
+
+
+@pytest.mark.parametrize("text,parts,name", [
+    (ACCEPT, ["application"], "专利申请受理通知书"),
+    (PUBLICATION, ["publication"], "发明专利申请公布"),
+    (EXAM, ["exam_notice"], "进入实质审查阶段通知书"),
+    (FEE, ["application"], "缴费通知书"),
+])
+def test_pat001_not_granted_documents(text: str, parts: list[str], name: str) -> None:
+    item, f = run(text, parts)
+    assert "PAT001" in codes(f)
+    pat1 = next(x for x in f if x.code == "PAT001")
+    assert name in pat1.message and "专利需已授权" in pat1.message
+    assert item.facts["granted"] is False
+    assert "PAT003" not in codes(f) and "PAT004" not in codes(f)
+
+
+def test_pat001_bare_application_number() -> None:
+    _, f = run("专利\n申请号：202120345678.9\n一种伺服电机用散热防护罩\n浙江恒锐机电科技有限公司", ["certificate"])
+    assert codes(f) == ["PAT001"] and "只有申请号" in f[0].message
+
+
+def test_register_copy_counts_as_grant() -> None:
+    text = """专利登记簿副本
+专利号：ZL 2022 1 0345678.8
+发明人：刘志强；周建华
+专利权人：浙江恒锐机电科技有限公司
+授权公告日：2023年10月17日
+法律状态：专利权有效
+""".replace("ZL 2022 1 0345678.8", _number())
+    item, f = run(text, ["register"])
+    assert item.facts["granted"] and f == []
+
+
+def test_grant_gazette_page_counts_as_grant() -> None:
+    text = """(19)国家知识产权局
+(12)发明专利
+(10)授权公告号 CN 114669823 B
+(45)授权公告日 2023.10.17
+(21)申请号 202210345678.8
+(65)同一申请的已公布的文献号 申请公布号 CN 114669823 A
+(73)专利权人 浙江恒锐机电科技有限公司
+(72)发明人 刘志强 周建华 王立军
+""".replace("202210345678.8", "202210345678." + check_char("202210345678"))
+    item, f = run(text, ["publication"])
+    assert item.facts["granted"] and "PAT001" not in codes(f)
+    assert item.facts["applicant_position"] == 2
+
+
+# ---------------------------------------------------------------- PAT003
+
+def test_pat003_applicant_not_an_inventor() -> None:
+    item, f = run(cert(**{"刘志强；周建华；王立军；张海涛": "刘志强；王立军；张海涛"}))
+    assert codes(f) == ["PAT003"]
+    assert "周建华" in f[0].message and "刘志强" in f[0].message
+    assert item.facts["applicant_is_inventor"] is False
+
+
+def test_pat003_ocr_spaced_and_misread_names() -> None:
+    item, f = run(cert(**{"刘志强；周建华；王立军；张海涛": "刘 志 强 ； 周 建 华 ； 王 立 军"}))
+    assert f == [] and item.facts["applicant_position"] == 2
+    item, f = run(cert(**{"刘志强；周建华；王立军；张海涛": "刘志强；周建毕；王立军"}))   # one character misread
+    assert "PAT003" not in codes(f)
+
+
+def test_inventors_unreadable_is_gen012() -> None:
+    _, f = run(cert(**{"发 明 人：刘志强；周建华；王立军；张海涛\n": ""}))
+    assert codes(f) == ["GEN012"]
+
+
+# ---------------------------------------------------------------- PAT004
+
+def test_pat004_granted_after_cutoff() -> None:
+    _, f = run(cert(**{"授权公告日：2023年10月17日": "授权公告日：2026年09月15日"}))
+    assert codes(f) == ["PAT004"] and "2026-09-15" in f[0].message and "截止" in f[0].message
+
+
+def test_pat004_before_window_and_title() -> None:
+    t = cert(**{"授权公告日：2023年10月17日": "授权公告日：2018年05月08日"})
+    _, f = run(t)
+    assert codes(f) == ["PAT004"] and "近五年" in f[0].message
+    # granted after taking up the current title: 任现职后 qualifies
+    _, f = run(t, title_date=__import__("datetime").date(2017, 12, 1))
+    assert f == []
+
+
+def test_grant_date_unreadable_is_gen012() -> None:
+    _, f = run(cert(**{"授权公告日：2023年10月17日": "授权公告日：2O23年1O月"}))
+    assert codes(f) == ["GEN012"]
+
+
+# Tesseract's reading of the compliant 实用新型专利证书 (rotated scan): spaces
+# everywhere, the 授权公告日 label lost, 罩 read as 军.
+OCR_UM = """证 书号 第 1958624] 呈 WV ON0000 4 OU |
+实用 新 型 专利 证 书
+实用 新 型 名 称 : ”一 种 伺服 电机 用 散热 防护 军
+发 明 人 : 周建华 ; 何 俊 峰
+专利 号 : ZL 2023 2 0298731.3
+专利 申请 日 : 2023 年 02 月 14 日
+专利 权 人 : 浙江 恒 锐 机 电 科 技 有 限 公司
+311121 浙江 省 杭州 市 余杭 区 仓 前 街道 龙潭 路 17 号
+2023 年 07 月 04 日 授权 公告 号 : CN 219287345 U
+国家 知识 产权 局 依照 中 华人 民 共 和 国 专利 法 进行 审查 ， 决定 授予 专利 权 ， 颁 发 实用 新
+"""
+
+
+def test_real_ocr_text_and_grant_date_fallback() -> None:
+    item, f = run(OCR_UM)
+    assert f == []
+    fx = item.facts
+    assert fx["number"] == "ZL202320298731.3" and fx["number_valid"] and fx["type"] == "实用新型"
+    assert fx["inventors"] == ["周建华", "何俊峰"] and fx["applicant_position"] == 1
+    assert fx["grant_date"] == "2023-07-04" and fx["grant_date_inferred"]
+    late = OCR_UM.replace("2023 年 07 月 04 日 授权", "2026 年 09 月 15 日 授权")
+    assert codes(run(late)[1]) == ["PAT004"]
+
+
+def test_unreadable_page() -> None:
+    _, f = run("专利 证书", ["certificate"])
+    assert codes(f) == ["GEN012"]
+
+
+# ---------------------------------------------------------------- end to end
+
+@pytest.mark.ocr
+def test_e2e_compliant_has_no_patent_errors(checked) -> None:
+    rep = checked("compliant")
+    bad = [f for f in rep["findings"] if f["code"].startswith("PAT")]
+    assert bad == []
+    pats = [i for i in rep["items"] if i["material"] == "patent"]
+    assert pats and all(i["facts"]["granted"] and i["facts"]["number_valid"] for i in pats)
+
+
+@pytest.mark.ocr
+def test_e2e_not_granted(checked) -> None:
+    rep = checked("ip-patent-not-granted")
+    msgs = [f["message"] for f in rep["findings"] if f["code"] == "PAT001"]
+    assert any("专利申请受理通知书" in m for m in msgs), msgs
+    assert any("发明专利申请公布" in m for m in msgs), msgs
+
+
+@pytest.mark.ocr
+def test_e2e_wrong_check_character(checked) -> None:
+    rep = checked("ip-patent-defects")
+    assert any(f["code"] == "PAT002" and "校验位" in f["message"] for f in rep["findings"])
+
+
+@pytest.mark.ocr
+def test_e2e_applicant_not_inventor(checked) -> None:
+    rep = checked("ip-patent-defects")
+    assert any(f["code"] == "PAT003" for f in rep["findings"])
+
+
+@pytest.mark.ocr
+def test_e2e_granted_after_cutoff(checked) -> None:
+    rep = checked("ip-patent-defects")
+    assert any(f["code"] == "PAT004" and "2026-09" in f["message"] for f in rep["findings"])
+
+
+def test_inventors_without_label() -> None:
+    """OCR of a rotated scan lost the left-column labels; the names line is still used."""
+    text = OCR_UM.replace("发 明 人 : 周建华 ; 何 俊 峰", "周建华 ; 何 俊 峰").replace("专利 号 : ", "")
+    item, f = run(text)
+    assert f == [] and item.facts["inventors"] == ["周建华", "何俊峰"] and item.facts["inventors_unlabelled"]
+    # a guessed line without the applicant is not proof of absence: could-not-verify, not PAT003
+    item, f = run(text.replace("周建华 ; 何 俊 峰", "刘志强 ; 何 俊 峰"))
+    assert codes(f) == ["GEN012"]
+
+
+def test_labels_read_without_values_is_gen012() -> None:
+    """OCR read the label column (发明人：/专利号：…) but not the values: could not verify, not PAT003."""
+    text = ("证 书号 第 19586241 号\n实用 新 型 名 称 :\n发 明 人 :\n专利 号 :\n专利 申请 日 ;\n专利 权 人 :\n"
+            "授权 公告 日 :\n实用 新 型 专利 证 书\n一 种 伺服 电机 用 散热 防护 罩\nZL 2023 2 0298731.3\n"
+            "浙江 恒 锐 机 电 科 技 有 限 公司\n授权 公告 号 : CN 219287345 U\n国家 知识 产权 局 依照 专利 法 进行 审查")
+    item, f = run(text)
+    assert codes(f) == ["GEN012", "GEN012"]           # inventors and grant date unreadable
+    assert item.facts["granted"] and item.facts["number_valid"]

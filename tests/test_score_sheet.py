@@ -1,0 +1,421 @@
+"""量化评分表 (SCO001–SCO007): reading the sheet in its forms, resolving the
+系统佐证目录, judging claims; end to end on the rendered variants."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from tests.util import make_context, make_item
+from zjcheck import catalogue
+from zjcheck.codes import finding
+from zjcheck.model import Document, Item, Line, Page, PageText, SourceFile
+from zjcheck.scoresheet import (GridCell, ScoreSheet, assess, grid_from_lines, match_label, parse_document,
+                                parse_number, resolve, rows_from_grid, split_refs)
+from zjcheck_checks import score_sheet as sco
+
+CAT = catalogue.load()
+HEADER = ["序号", "评价项目", "评分标准", "分值上限", "自评分", "系统佐证目录"]
+
+
+# ---------------------------------------------------------------- builders
+
+def xlsx_bytes(rows: list[list[object]], *, offset: int = 3, merged_label: bool = False,
+               extra_column: bool = False, total: object = None) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    ws.cell(1, 1, "机电制造专业高级工程师量化评分表")
+    ws.cell(2, 1, "申报人：周建华")
+    header = HEADER + (["审核得分"] if extra_column else [])
+    for c, h in enumerate(header, 1):
+        ws.cell(offset + 1, c, h)
+    r = offset + 1
+    for row in rows:
+        r += 1
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+        if extra_column:
+            ws.cell(r, 7, 3)
+    if merged_label:        # 评价项目 of the first two rows merged vertically
+        ws.merge_cells(start_row=offset + 2, start_column=2, end_row=offset + 3, end_column=2)
+        ws.merge_cells(start_row=offset + 2, start_column=1, end_row=offset + 3, end_column=1)
+    if total is not None:
+        r += 1
+        ws.cell(r, 1, "合计")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        ws.cell(r, 5, total)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def sheet_item(data: bytes, kind: str = "xlsx", rel: str = "14-量化评分表/量化评分表.xlsx") -> Item:
+    sf = SourceFile(rel=rel, kind=kind, mime="", size=len(data), sha256=rel, data=data)
+    doc = Document(sf, text_source="doc-text")
+    page = Page(doc, 1, PageText("量化评分表 自评分 系统佐证目录", "doc-text"), material="score_sheet",
+                parts=["sheet"], score=10)
+    doc.pages.append(page)
+    item = Item("score_sheet-1", "score_sheet", [page])
+    page.item_id = item.id
+    return item
+
+
+def evidence() -> list[Item]:
+    """Two papers, two patents and one standard, as the recognisers would group them."""
+    return [
+        make_item("paper", [("摘要 关键词 数控机床主轴热误差补偿方法研究", ["body"])], "paper-1", rel="06-论文/论文1/正文.pdf"),
+        make_item("paper", [("摘要 关键词 伺服刀架可靠性试验", ["body"])], "paper-2", rel="06-论文/论文2.pdf"),
+        make_item("patent", [("发明专利证书 专利号 ZL 2021 1 0234567.8", ["certificate"])], "patent-1",
+                  rel="08-专利/发明专利证书.jpg"),
+        make_item("patent", [("实用新型专利证书", ["certificate"])], "patent-2", rel="08-专利/实用新型专利证书.jpg"),
+        make_item("standard", [("团体标准 T/ZZB 3125-2023", ["cover"])], "standard-1", rel="09-标准/T-ZZB 3125.pdf"),
+    ]
+
+
+def run(rows: list[list[object]], items: list[Item] | None = None, extra_findings: list | None = None,
+        **kw: object) -> tuple[list, list, dict]:
+    """(check findings, review findings, ctx.shared) for a sheet with these rows."""
+    profile = {k: kw.pop(k) for k in list(kw) if k in ("route",)}
+    ev = evidence() if items is None else items
+    sheet = sheet_item(xlsx_bytes(rows, **kw))  # type: ignore[arg-type]
+    ctx = make_context([sheet, *ev], **profile)
+    if profile:
+        ctx.profile.sources.update({k: "命令行" for k in profile})
+    sheet.facts = sco.facts(sheet, ctx)
+    found = list(sco.check([sheet], ctx))
+    reviewed = list(sco.review([sheet], [*found, *(extra_findings or [])], ctx))
+    return found, reviewed, ctx.shared
+
+
+def codes(fs: list) -> list[str]:
+    return sorted(f.code for f in fs)
+
+
+GOOD = [
+    [1, "论文", "第一作者论文 5分/篇", 12, 10, "论文-1、论文-2"],
+    [2, "专利", "授权专利", 12, 10, "专利-1、专利-2"],
+    [3, "标准", "团体标准 6分/项", 8, "6", "09-标准"],
+]
+
+
+# ---------------------------------------------------------------- parsing
+
+def test_parse_number_forms() -> None:
+    assert parse_number("１２分") == 12
+    assert parse_number(" 8.5 ") == 8.5
+    assert parse_number("") is None
+    assert parse_number("无") is None
+
+
+def test_match_label_uses_names_and_tags() -> None:
+    assert match_label("学术论文", CAT).id == "paper"
+    assert match_label("论著、译著", CAT).id == "book"
+    assert match_label("工作业绩（项目）", CAT).id == "project"
+    assert match_label("任职资历", CAT).id == "tenure"
+    assert match_label("一、基本条件", CAT) is None
+
+
+def test_xlsx_offset_header_merged_cells_extra_column_text_numbers() -> None:
+    rows = [[1, "论文", "期刊论文", 12, "5分", "论文-1"],
+            [None, None, "会议论文", None, "5", "论文-2"],
+            [2, "专利", "授权专利", 12, 10, "专利-1、专利-2"]]
+    data = xlsx_bytes(rows, offset=5, merged_label=True, extra_column=True, total=20)
+    sheet = parse_document(sheet_item(data).pages[0].doc, CAT)
+    assert sheet is not None and sheet.header_found
+    items = sheet.item_rows
+    assert [r.catalogue_id for r in items] == ["paper", "paper", "patent"]
+    assert [r.score for r in items] == [5, 5, 10]          # 审核得分 column ignored, "5分" read
+    assert sheet.stated_total == 20 and sheet.total == 20
+
+
+def test_section_and_total_rows() -> None:
+    rows = [["一、基本条件", None, None, None, None, None], [1, "学历学位", "本科", 10, 8, "学历"]]
+    sheet = parse_document(sheet_item(xlsx_bytes(rows, total=8)).pages[0].doc, CAT)
+    assert [r.kind for r in sheet.rows] == ["section", "item", "total"]
+
+
+def test_docx_table_with_vertical_merge() -> None:
+    import docx
+    d = docx.Document()
+    d.add_paragraph("量化评分表")
+    t = d.add_table(rows=1, cols=6)
+    for c, h in enumerate(HEADER):
+        t.rows[0].cells[c].text = h
+    a, b = t.add_row().cells, t.add_row().cells
+    a[1].text, a[4].text, a[5].text = "论文", "5", "论文-1"
+    b[4].text, b[5].text = "5", "论文-2"
+    a[1].merge(b[1])
+    buf = io.BytesIO()
+    d.save(buf)
+    sheet = parse_document(sheet_item(buf.getvalue(), "docx", "评分表.docx").pages[0].doc, CAT)
+    assert [(r.catalogue_id, r.score) for r in sheet.item_rows] == [("paper", 5), ("paper", 5)]
+
+
+def test_formula_without_cached_value_is_a_note() -> None:
+    data = xlsx_bytes([[1, "论文", "", 12, 10, "论文-1"]], total="=SUM(E5:E5)")
+    sheet = parse_document(sheet_item(data).pages[0].doc, CAT)
+    assert sheet.stated_total is None
+    assert any("公式" in n for n in sheet.notes)
+
+
+def test_scanned_sheet_rebuilt_from_line_positions() -> None:
+    lines = [("序号", (100, 100, 140, 130)), ("评价项目", (180, 100, 290, 130)), ("评分标准", (480, 100, 600, 130)),
+             ("分值上限", (760, 100, 860, 130)),
+             ("自评分", (900, 100, 980, 130)), ("系统佐证目录", (1050, 100, 1250, 130)),
+             ("1", (110, 200, 125, 230)), ("论文", (200, 200, 260, 230)),
+             ("在期刊发表论文5分/篇，", (420, 185, 700, 215)), ("最多12分", (420, 220, 560, 250)),
+             ("12", (790, 200, 820, 230)), ("10", (930, 200, 960, 230)), ("论文-1、论文-2", (1060, 200, 1240, 230)),
+             ("2", (110, 330, 125, 360)), ("专利", (200, 330, 260, 360)), ("12 6", (790, 330, 960, 360)),
+             ("专利-1", (1060, 330, 1160, 360)), ("合计", (200, 430, 260, 460)), ("16", (930, 430, 960, 460))]
+    grid, _ = grid_from_lines(lines)
+    sheet = ScoreSheet("x.pdf", "ocr")
+    rows_from_grid(grid, CAT, sheet)
+    assert [(r.catalogue_id, r.cap, r.score, r.refs_text) for r in sheet.item_rows] == [
+        ("paper", 12, 10, "论文-1、论文-2"), ("patent", 12, 6, "专利-1")]
+    assert sheet.stated_total == 16
+
+
+def test_text_layer_sheet_with_single_spaces() -> None:
+    from zjcheck.scoresheet import rows_from_text_lines
+    text = "量化评分表\n序号 评价项目 评分标准 分值上限 自评分 系统佐证目录\n1 论文 期刊论文5分/篇 12 10 论文-1 论文-2\n合计 10"
+    sheet = ScoreSheet("x.pdf", "pdf-text")
+    rows_from_text_lines(text, CAT, sheet)
+    assert [(r.catalogue_id, r.cap, r.score) for r in sheet.item_rows] == [("paper", 12, 10)]
+    assert sheet.stated_total == 10
+
+
+# ---------------------------------------------------------------- references
+
+def test_split_refs_forms() -> None:
+    assert split_refs("论文-1、论文-2") == ["论文-1", "论文-2"]
+    assert split_refs("P-3；P - 4") == ["p-3", "p-4"]
+    assert split_refs("06-论文/论文1") == ["06-论文/论文1"]
+    assert split_refs("论文1 论文2") == ["论文1", "论文2"]
+
+
+@pytest.mark.parametrize("token,expected", [
+    ("论文-2", ["paper-2"]), ("论文2", ["paper-2"]), ("论文二", ["paper-2"]), ("P-1", ["patent-1"]),
+    ("p2", ["patent-2"]), ("专利", ["patent-1", "patent-2"]), ("06-论文/论文1", ["paper-1"]),
+    ("论文/论文1", ["paper-1"]), ("08-专利/实用新型专利证书.jpg", ["patent-2"]), ("09-标准", ["standard-1"]),
+    ("数控机床主轴热误差补偿方法研究", ["paper-1"]), ("论文1~2", ["paper-1", "paper-2"]),
+])
+def test_resolve_reference(token: str, expected: list[str]) -> None:
+    ev = evidence()
+    docs = [p.doc for it in ev for p in it.pages]
+    ref = resolve(token, CAT, ev, docs)
+    assert ref.items == expected and ref.problem is None
+
+
+@pytest.mark.parametrize("token", ["论文-3", "专利-9", "10-项目/项目3", "见附件", "一种不存在的论文题目研究"])
+def test_resolve_reference_to_nothing(token: str) -> None:
+    ev = evidence()
+    ref = resolve(token, CAT, ev, [p.doc for it in ev for p in it.pages])
+    assert not ref.items and ref.problem
+
+
+# ---------------------------------------------------------------- judging
+
+def test_good_sheet_has_no_findings() -> None:
+    found, reviewed, shared = run(GOOD, total=26)
+    assert [f for f in found if f.severity != "info"] == [] and reviewed == []
+    assert shared["score_sheet"].total == 26
+
+
+def test_sco001_no_sheet() -> None:
+    ctx = make_context(evidence())
+    assert codes(sco.check([], ctx)) == ["SCO001"]
+
+
+def test_sco002_evidence_without_score() -> None:
+    rows = [GOOD[0], [2, "专利", "授权专利", 12, None, "专利-1"], GOOD[2]]
+    found, _, _ = run(rows)
+    assert "SCO002" in codes(found)
+    found, _, _ = run([GOOD[0], GOOD[2]])           # no 专利 row at all, but two patents
+    assert any(f.code == "SCO002" and "专利" in f.message for f in found)
+
+
+def test_sco002_score_above_cap() -> None:
+    found, _, _ = run([GOOD[0], [2, "专利", "授权专利", 12, 14, "专利-1、专利-2"], GOOD[2]])
+    assert codes(found) == ["SCO002"]
+    f = found[0]
+    assert f.item == "patent" and "14" in f.message and "12" in f.message
+    found, _, _ = run([[1, "专利", "", None, 16, "专利-1、专利-2"]], items=evidence()[2:4])   # catalogue cap 15
+    assert codes(found) == ["SCO002"]
+
+
+def test_sco003_scored_row_without_reference() -> None:
+    found, _, _ = run([GOOD[0], GOOD[1], [3, "标准", "", 8, 6, None]])
+    assert codes(found) == ["SCO003"]
+    found, _, _ = run([GOOD[0], GOOD[1], [3, "标准", "", 8, 6, "无"]])
+    assert codes(found) == ["SCO003"]
+
+
+def test_sco004_reference_to_nothing() -> None:
+    found, _, _ = run([[1, "论文", "", 12, 10, "论文-1、论文-3"], GOOD[1], GOOD[2]])
+    assert codes(found) == ["SCO004"]
+    assert "论文-3" in found[0].message and "2" in found[0].message
+
+
+def test_sco005_failing_evidence_puts_points_at_risk() -> None:
+    bad = finding("PAP005", "论文-1 缺少中国知网检索截图", evidence="paper-1")
+    found, reviewed, shared = run(GOOD, extra_findings=[bad])
+    assert codes(reviewed) == ["SCO005"]
+    assert reviewed[0].data["points_at_risk"] == 5 and reviewed[0].item == "paper"
+    claims = assess(shared["score_sheet"], CAT, [bad])
+    assert claims["paper"].claimed == 10 and claims["paper"].supported == 5
+    assert claims["patent"].supported == 10
+
+
+def test_sco005_ignores_warnings() -> None:
+    warn = finding("PAP010", "题名不一致", evidence="paper-1")
+    assert warn.severity == "warning"
+    _, reviewed, _ = run(GOOD, extra_findings=[warn])
+    assert reviewed == []
+
+
+def test_sco006_exceptional_route_below_threshold() -> None:
+    found, _, _ = run(GOOD, route="破格")
+    assert codes(found) == ["SCO006"]
+    found, _, _ = run(GOOD, route="常规")
+    assert "SCO006" not in codes(found)
+
+
+def test_sco006_route_from_the_sheet() -> None:
+    ev = evidence()
+    data = xlsx_bytes(GOOD)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb.active.cell(3, 1, "申报路线：☑破格  □常规")
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet = sheet_item(buf.getvalue())
+    ctx = make_context([sheet, *ev])
+    sheet.facts = sco.facts(sheet, ctx)
+    assert "SCO006" in codes(sco.check([sheet], ctx))
+
+
+def test_sco007_stated_total_differs() -> None:
+    found, _, _ = run(GOOD, total=30)
+    assert codes(found) == ["SCO007"]
+    assert found[0].severity == "warning"
+
+
+def test_unmapped_row_and_unreadable_score_are_info() -> None:
+    found, _, _ = run([*GOOD, [4, "其他贡献", "", 5, "五", "论文-1"]])
+    assert all(f.code == "GEN012" for f in found) and found
+
+
+def test_gap_rows_carry_claims() -> None:
+    from zjcheck.pipeline import gap_table
+    bad = finding("PAT001", "不是授权专利", evidence="patent-2")
+    bad.item = "patent"
+    _, _, shared = run(GOOD)
+    claims = assess(shared["score_sheet"], CAT, [bad])
+    ev = evidence()
+    rows = {g.item: g for g in gap_table(CAT, ev, [bad], {"paper", "patent", "standard"}, claims)}
+    assert (rows["patent"].claimed, rows["patent"].cited, rows["patent"].found) == (10, 2, 2)
+    assert rows["patent"].verified == 1 and rows["patent"].supported == 5
+    assert rows["paper"].supported == 10 and rows["book"].claimed is None
+
+
+# ---------------------------------------------------------------- end to end (real OCR)
+
+def _codes(report: dict) -> set[str]:
+    return {f["code"] for f in report["findings"]}
+
+
+def _sheet_facts(report: dict) -> dict:
+    return next(i["facts"] for i in report["items"] if i["material"] == "score_sheet")
+
+
+def _sco005_backed(report: dict) -> bool:
+    """Every SCO005 names evidence that really has an error finding of its own."""
+    failing = {f["evidence"] for f in report["findings"] if f["severity"] == "error" and f["evidence"]
+               and f["material"] != "score_sheet"}
+    return all(set(f["data"]["failing"]) <= failing for f in report["findings"] if f["code"] == "SCO005")
+
+
+@pytest.mark.ocr
+def test_compliant_sheet_parses(checked) -> None:  # type: ignore[no-untyped-def]
+    r = checked("compliant")
+    errs = [f for f in r["findings"] if f["material"] == "score_sheet" and f["severity"] == "error"]
+    # SCO005 only echoes another checker's error on cited evidence
+    assert not [f for f in errs if f["code"] != "SCO005"] and _sco005_backed(r)
+    facts = _sheet_facts(r)
+    assert facts["header_found"] and facts["source"] == "xlsx"      # merged title, header on row 4
+    assert facts["total"] == 84
+    gap = {g["item"]: g for g in r["gap"]}
+    assert gap["patent"]["claimed"] == 10 and gap["patent"]["cited"] == 2 and gap["patent"]["found"] == 2
+    assert gap["project"]["claimed"] == 16 and gap["project"]["cited"] == 2
+    assert r["totals"]["claimed"] == 84
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("name,code", [
+    ("score_sheet_missing", "SCO001"), ("score_sheet_over_cap", "SCO002"), ("score_sheet_no_refs", "SCO003"),
+    ("score_sheet_bad_ref", "SCO004"), ("score_sheet_failing_evidence", "SCO005"),
+    ("score_sheet_exceptional_low", "SCO006"), ("score_sheet_total_mismatch", "SCO007"),
+])
+def test_variant_fires(checked, name: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    assert code in _codes(checked(name))
+
+
+@pytest.mark.ocr
+def test_docx_sheet_variant(checked) -> None:  # type: ignore[no-untyped-def]
+    r = checked("score_sheet_docx")
+    assert not {c for c in _codes(r) if c.startswith("SCO")} - {"SCO005"} and _sco005_backed(r)
+    facts = _sheet_facts(r)
+    assert facts["source"] == "docx" and facts["total"] == 84 and facts["stated_total"] == 84
+    rows = [x for x in facts["rows"] if x["catalogue_item"] == "project"]
+    assert [x["score"] for x in rows] == [8, 8] and rows[1]["label"] == "项目"    # merged 评价项目
+
+
+@pytest.mark.ocr
+def test_failing_evidence_names_the_paper(checked) -> None:  # type: ignore[no-untyped-def]
+    r = checked("score_sheet_failing_evidence")
+    sco5 = [f for f in r["findings"] if f["code"] == "SCO005" and f["item"] == "paper"]
+    assert sco5 and "paper-1" in sco5[0]["data"]["failing"] and _sco005_backed(r)
+    gap = {g["item"]: g for g in r["gap"]}
+    assert gap["paper"]["supported"] < gap["paper"]["claimed"]
+
+
+@pytest.mark.ocr
+def test_scanned_sheet_variant(checked) -> None:  # type: ignore[no-untyped-def]
+    r = checked("score_sheet_scan")
+    # an OCR'd table is "could not verify", never a hard SCO error
+    assert not [f for f in r["findings"] if f["material"] == "score_sheet" and f["severity"] != "info"]
+    facts = _sheet_facts(r)
+    assert facts["source"] == "ocr" and facts["header_found"]
+    mapped = {x["catalogue_item"] for x in facts["rows"] if x["kind"] == "item" and x["catalogue_item"]}
+    assert len(mapped) >= 4
+    assert any(f["code"] == "GEN012" and "扫描件" in f["message"] for f in r["findings"])
+
+
+def test_scanned_sheet_errors_become_could_not_verify() -> None:
+    f = finding("SCO002", "评分表第 5 行“专利”自评 15 分，超过该行分值上限 12 分")
+    soft = sco._soften(f, ScoreSheet("x.pdf", "ocr"))
+    assert soft.code == "GEN012" and soft.severity == "info" and soft.data["would_be"] == "SCO002"
+    assert sco._soften(f, ScoreSheet("x.xlsx", "xlsx")) is f
+
+
+def test_review_hook_runs_after_checks_and_survives_a_crash() -> None:
+    from types import SimpleNamespace
+
+    from zjcheck.pipeline import _review
+    seen: list[int] = []
+
+    def review(items, findings, ctx):  # type: ignore[no-untyped-def]
+        seen.append(len(findings))
+        return [finding("SCO005", "x")]
+
+    def broken(items, findings, ctx):  # type: ignore[no-untyped-def]
+        raise ValueError("boom")
+
+    plugins = [SimpleNamespace(module=SimpleNamespace(review=review), material="score_sheet"),
+               SimpleNamespace(module=SimpleNamespace(review=broken), material="paper"),
+               SimpleNamespace(module=SimpleNamespace(), material="patent")]
+    out = _review(plugins, [finding("PAP005", "y")], make_context([]))  # type: ignore[arg-type]
+    assert seen == [1] and [f.code for f in out] == ["SCO005", "GEN011"]

@@ -1,0 +1,255 @@
+"""RapidOCR (PP-OCR detection + recognition models run by onnxruntime).
+
+Optional engine: `pip install 'zjcheck[rapidocr]'`.  The models ship inside the
+`rapidocr` wheel; they are passed by explicit path so the library never
+reaches its download code (no network, nothing written into site-packages),
+and the visualiser (which downloads a font) is never called.
+
+One instance per worker process; onnxruntime and OpenCV get one thread each
+(ZJCHECK_OCR_THREADS overrides) because parallelism comes from the page
+workers, as with Tesseract.
+
+RapidOCR returns text *segments* (one per detected box).  They are put back
+into reading order as lines: a page with a prose gutter is read column by
+column, segments on one row are joined left to right, and segments far apart
+on a row (two pages of a booklet spread) stay separate lines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from statistics import median
+
+import numpy as np
+from PIL import Image
+
+from zjcheck.errors import UsageError
+from zjcheck.model import Line
+from zjcheck.ocr import OcrResult
+
+INSTALL_HINT = "pip install 'zjcheck[rapidocr]'（即 rapidocr 和 onnxruntime）"
+MODELS = {
+    "Det": "PP-OCRv6_det_small.onnx",
+    "Rec": "PP-OCRv6_rec_small.onnx",
+    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+# The page is scaled down so that its longer side is at most this many pixels
+# before detection and recognition (A4 at 200 dpi is 2339 px high).
+DET_MAX_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_MAX_SIDE", "2000"))
+TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
+GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
+LAYOUT = "cols4"          # bump when the segment → line assembly changes (page-cache key)
+_COUNTED = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+
+
+def _import():  # type: ignore[no-untyped-def]
+    try:
+        import onnxruntime  # noqa: F401
+        import rapidocr
+    except ImportError as e:
+        raise UsageError(f"OCR 引擎 rapidocr 未安装（缺少 {e.name}）：请运行 {INSTALL_HINT}，"
+                         "或改用 --ocr tesseract") from e
+    return rapidocr
+
+
+class RapidOcrEngine:
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        rapidocr = _import()
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            self._version = version("rapidocr")
+        except PackageNotFoundError:
+            self._version = getattr(rapidocr, "__version__", "?")
+        model_dir = Path(rapidocr.__file__).resolve().parent / "models"
+        paths = {k: model_dir / v for k, v in MODELS.items()}
+        missing = [p.name for p in paths.values() if not p.is_file()]
+        if missing:
+            raise UsageError(f"rapidocr {self._version} 的安装包里没有模型文件 {', '.join(missing)}；"
+                             f"zjcheck 不会联网下载模型，请安装带模型的版本：{INSTALL_HINT}")
+        self._paths = paths
+        self._threads = max(1, int(os.environ.get("ZJCHECK_OCR_THREADS", "1") or 1))
+        self._ocr = None            # built on first use (in the worker process)
+
+    def settings_key(self) -> str:
+        import onnxruntime
+        models = "+".join(MODELS.values())
+        return (f"rapidocr-{self._version}-ort{onnxruntime.__version__}-{models}"
+                f"-det{DET_MAX_SIDE}-s{TEXT_SCORE}-{LAYOUT}")
+
+    def _engine(self):  # type: ignore[no-untyped-def]
+        if self._ocr is None:
+            import cv2
+            from rapidocr import RapidOCR
+            cv2.setNumThreads(self._threads)
+            params = {
+                "Global.log_level": "error",
+                "Global.max_side_len": DET_MAX_SIDE,
+                "Global.text_score": TEXT_SCORE,
+                "EngineConfig.onnxruntime.intra_op_num_threads": self._threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+            for section, path in self._paths.items():
+                params[f"{section}.model_path"] = str(path)
+            self._ocr = RapidOCR(params=params)
+        return self._ocr
+
+    def segments(self, image: Image.Image) -> list[tuple[str, tuple[int, int, int, int], float]]:
+        """Raw detected segments: (text, box, score 0–1)."""
+        arr = np.asarray(image.convert("RGB"))
+        out = self._engine()(arr)
+        txts = getattr(out, "txts", None)
+        if not txts:
+            return []
+        segs = []
+        for quad, txt, score in zip(out.boxes, txts, out.scores):
+            q = np.asarray(quad, dtype=float).reshape(-1, 2)
+            box = (int(q[:, 0].min()), int(q[:, 1].min()), int(q[:, 0].max()), int(q[:, 1].max()))
+            if txt and txt.strip():
+                segs.append((txt.strip(), box, float(score)))
+        return segs
+
+    def recognise(self, image: Image.Image) -> OcrResult:
+        segs = self.segments(image)
+        lines = assemble(segs, image.width)
+        weights = [(max(1, len(_COUNTED.findall(t))), s) for t, _, s in segs]
+        total = sum(w for w, _ in weights)
+        conf = round(100 * sum(w * s for w, s in weights) / total, 1) if total else None
+        # Only upright segments count as well read: on a page turned a quarter
+        # the detector still finds (tall) lines, and few good characters make
+        # the pipeline ask orientation() and read the page turned upright.
+        good = sum(len(_COUNTED.findall(t)) for t, b, s in segs
+                   if s >= GOOD_SCORE and ((b[2] - b[0]) >= (b[3] - b[1]) or len(t) <= 1))
+        return OcrResult(lines, conf, good)
+
+    def orientation(self, image: Image.Image) -> int | None:
+        """Clockwise degrees that make the page upright: Tesseract's OSD when
+        Tesseract is there, else the quarter turn whose reading has more
+        upright well-read characters (RapidOCR's own classifier only tells
+        0° from 180° per line)."""
+        try:
+            from zjcheck.ocr.tesseract import TesseractEngine, tesseract_version
+            tesseract_version()
+            rot = TesseractEngine().orientation(image)
+            if rot is not None:
+                return rot
+        except Exception:  # noqa: BLE001 - no Tesseract: decide by reading
+            pass
+        small = image.copy()
+        small.thumbnail((1200, 1200))
+        score = {deg: self.recognise(small.rotate(-deg, expand=True)).good_chars for deg in (0, 90, 270)}
+        best = max(score, key=lambda d: score[d])
+        return best if score[best] > score[0] else None
+
+
+# ------------------------------------------------------------ reading order
+
+Seg = tuple[str, tuple[int, int, int, int], float]
+
+
+def _gutter(segs: list[Seg], width: int) -> tuple[int, bool] | None:
+    """(x, wide) of a vertical gutter between two columns, or None.
+
+    Only segments that are long runs of text (≥ 8 line heights wide) vote, so
+    label/value forms (short labels, a gap, values) are never split."""
+    if len(segs) < 6:
+        return None
+    h = median(b[3] - b[1] for _, b, _ in segs) or 1
+    lo, hi = int(0.25 * width), int(0.75 * width)
+    covered = np.zeros(width + 1, dtype=bool)
+    for _, b, _ in segs:
+        if b[2] - b[0] < 0.6 * width:           # full-width headings may cross the gutter
+            covered[max(0, b[0]):min(width, b[2]) + 1] = True
+    free = np.flatnonzero(~covered[lo:hi]) + lo
+    # A wide empty band (≥ 4 line heights: two pages of a booklet spread)
+    # separates columns whatever they hold; a narrow one only between prose.
+    runs = np.split(free, np.flatnonzero(np.diff(free) > 1) + 1) if free.size else []
+    wide = [r for r in runs if r.size >= 4 * h]
+    if wide:
+        run = max(wide, key=len)
+        x = int(run[run.size // 2])
+        left = sum(1 for _, b, _ in segs if b[2] <= x)
+        right = sum(1 for _, b, _ in segs if b[0] >= x)
+        if left >= 3 and right >= 3:
+            return x, True
+    prose = [b for _, b, _ in segs if (b[2] - b[0]) >= 8 * h and (b[2] - b[0]) < 0.6 * width]
+    if len(prose) < 6:
+        return None
+    # Between prose columns a scan's skew and the detector's padded boxes may
+    # leave no fully free band: take the x crossed by the fewest segments.
+    crossing = np.zeros(width + 1, dtype=int)
+    for _, b, _ in segs:
+        if b[2] - b[0] < 0.6 * width:
+            crossing[max(0, b[0]):min(width, b[2]) + 1] += 1
+    band = crossing[lo:hi]
+    least = int(band.min())
+    if least > max(1, len(segs) // 30):
+        return None
+    free = np.flatnonzero(band == least) + lo
+    x = int(free[np.argmin(np.abs(free - width / 2))])
+    left = sum(1 for b in prose if b[2] <= x)
+    right = sum(1 for b in prose if b[0] >= x)
+    return (x, False) if left >= 3 and right >= 3 else None
+
+
+def _rows(segs: list[Seg]) -> list[Line]:
+    """Group segments into rows by vertical overlap; split a row at wide gaps."""
+    segs = sorted(segs, key=lambda s: (s[1][1] + s[1][3]) / 2)
+    rows: list[list[Seg]] = []
+    for s in segs:
+        b = s[1]
+        if rows:
+            last = rows[-1]
+            top = median(x[1][1] for x in last)
+            bot = median(x[1][3] for x in last)
+            overlap = min(bot, b[3]) - max(top, b[1])
+            if overlap >= 0.5 * min(bot - top, b[3] - b[1]):
+                last.append(s)
+                continue
+        rows.append([s])
+    lines: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda s: s[1][0])
+        h = median(s[1][3] - s[1][1] for s in row) or 1
+        group: list[Seg] = [row[0]]
+        for s in row[1:]:
+            if s[1][0] - group[-1][1][2] > 6 * h:
+                lines.append(_line(group))
+                group = []
+            group.append(s)
+        lines.append(_line(group))
+    return lines
+
+
+def _line(group: list[Seg]) -> Line:
+    box = (min(s[1][0] for s in group), min(s[1][1] for s in group),
+           max(s[1][2] for s in group), max(s[1][3] for s in group))
+    n = [max(1, len(s[0])) for s in group]
+    conf = sum(k * s[2] for k, s in zip(n, group)) / sum(n)
+    return Line(" ".join(s[0] for s in group), box, round(100 * conf, 1))
+
+
+def assemble(segs: list[Seg], width: int) -> list[Line]:
+    """Segments → lines in reading order (columns of prose left to right)."""
+    if not segs:
+        return []
+    found = _gutter(segs, width)
+    if found is None:
+        return _rows(segs)
+    x, wide = found
+    # Split the page at the gutter only between the first and last row that
+    # keeps to one side (for prose: the first and last prose row):
+    # the header above and the footer below stay full-width rows.
+    h = median(b[3] - b[1] for _, b, _ in segs) or 1
+    sides = [b for _, b, _ in segs if b[2] <= x or b[0] >= x]
+    spans = sides if wide else [b for b in sides if b[2] - b[0] >= 8 * h]
+    y0, y1 = min(b[1] for b in spans), max(b[3] for b in spans)
+    above = [s for s in segs if s[1][3] <= y0 + 0.5 * h]
+    below = [s for s in segs if s[1][1] >= y1 - 0.5 * h]
+    mid = [s for s in segs if s not in above and s not in below]
+    left = [s for s in mid if (s[1][0] + s[1][2]) / 2 < x]
+    right = [s for s in mid if (s[1][0] + s[1][2]) / 2 >= x]
+    return _rows(above) + _rows(left) + _rows(right) + _rows(below)
