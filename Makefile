@@ -51,7 +51,7 @@ $(STAMP): pyproject.toml $(VENV)/bin/python
 
 # Sample packages are rendered, not committed (deterministic: same bytes every run).
 fixtures: $(STAMP)
-	@if [ ! -f $(FIXTURES) ] || [ -n "$$(find fixtures/build.py fixtures/render -newer $(FIXTURES) -print -quit)" ]; then \
+	@if [ ! -f $(FIXTURES) ] || [ -n "$$(find fixtures/build.py fixtures/render fixtures/variants -newer $(FIXTURES) -print -quit)" ]; then \
 	  echo "渲染示例材料 fixtures/packages ..."; $(BIN)/python fixtures/build.py --out fixtures/packages; \
 	fi
 

@@ -11,7 +11,7 @@ Over the rendered sample packages with known page text
 - the pipeline's cold run (fresh page cache) and warm run (same cache) on the
   compliant package, seconds per OCR'd page;
 - raw `tesseract` CLI on the same page images with the same number of
-  processes (`tesseract img - -l chi_sim+eng --psm 3 tsv`, OMP_THREAD_LIMIT=1),
+  processes (`tesseract img - -l <the pipeline's languages> --psm 3 tsv`, OMP_THREAD_LIMIT=1),
   and the pipeline/raw ratio measured in this run (SPEC §7: ≤ 1.3× cold,
   < 2 s warm).
 
@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from zjcheck.textutil import squash  # noqa: E402
+from zjcheck.ocr.tesseract import LANGS as TESS_LANGS  # noqa: E402  (the same languages as the pipeline)
 
 ENGINES = ("tesseract", "rapidocr")
 THRESHOLDS = (50, 60, 70, 80)       # Tesseract page confidence below which `auto` would ask RapidOCR
@@ -131,7 +132,7 @@ def raw_tesseract(images: list[Path], jobs: int) -> float:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def one(p: Path) -> None:
-        subprocess.run(["tesseract", str(p), "-", "-l", "chi_sim+eng", "--psm", "3", "tsv"],
+        subprocess.run(["tesseract", str(p), "-", "-l", TESS_LANGS, "--psm", "3", "tsv"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
 
     t0 = time.perf_counter()
@@ -219,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         s = summarise(rows)
         errors = sorted({f.code for f in res.findings if f.severity == "error"})
         ocr_pages = res.stats["pages_ocr"]
+        s["misrecognised"] = [{"file": r["file"], "page": r["page"], "truth": f"{r['material']}/{r['part']}",
+                               "got": f"{r['got_material']}/{r['got_part']}"} for r in rows
+                              if r["material"] and (r["got_material"], r["got_part"]) != (r["material"], r["part"])]
+        s["error_messages"] = [f"{f.code} {f.path or ''}: {f.message}" for f in res.findings if f.severity == "error"]
         s.update({"cold_s": round(cold, 2), "warm_s": round(warm, 2), "pages_ocr": ocr_pages,
                   "s_per_page": round(cold / ocr_pages, 2) if ocr_pages else None,
                   "error_codes": errors, "errors": sum(f.severity == "error" for f in res.findings)})

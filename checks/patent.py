@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from zjcheck.checkutil import window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -420,12 +421,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
         yield finding("GEN012", f"{lab}：授权公告日未能识别，无法确认是否在截止日前、任现职后或近五年内授权",
                       material=MATERIAL, evidence=item.id, at=cert, severity="info")
         return
-    d = date.fromisoformat(gd)
-    cat = ctx.catalogue
-    if d > cat.cutoff:
-        yield finding("PAT004", f"{lab}：授权公告日 {gd} 晚于材料截止日 {cat.cutoff.isoformat()}，不能作为本次申报业绩",
-                      evidence=item.id, at=cert, grant_date=gd)
-    elif not cat.in_window(d, ctx.profile.title_date):
-        td = ctx.profile.title_date.isoformat() if ctx.profile.title_date else "未知"
-        yield finding("PAT004", f"{lab}：授权公告日 {gd} 早于近五年起点 {cat.window_start.isoformat()}，"
-                                f"也早于任现职时间（{td}）", evidence=item.id, at=cert, grant_date=gd)
+    late = window_finding("PAT004", lab, "授权公告日", date.fromisoformat(gd), ctx, at=cert,
+                          evidence=item.id, grant_date=gd)
+    if late is not None:
+        yield late

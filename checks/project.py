@@ -144,6 +144,10 @@ def figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[
         v = parse_figure(m.group("num"))
         if v is None or v == 0:
             continue
+        before = text[max(0, m.start() - 1): m.start()]
+        if before in (",", "，", ".") or (before and "\u4e00" <= before <= "\u9fff" and not m.group("cur")
+                                          and text[m.start():m.start() + 1] in ",，"):
+            continue      # the leading digits were lost to OCR (轩,200,000.00): not a reliable figure
         unit = m.group("unit")
         money = bool(re.fullmatch(_MONEY, m.group("num")))
         explicit = bool(m.group("cur") or unit or money)
@@ -160,9 +164,18 @@ def figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[
     return out
 
 
+def _upper_ocr_fixed(t: str) -> str:
+    """Undo common OCR misreadings of 大写 numerals right after a 大写 label."""
+    table = str.maketrans(data()["upper_ocr"]["confusions"])
+    return re.sub(r"(大写\)?\s*[:：]?\s*)(\S{2,20})", lambda m: m.group(1) + m.group(2).translate(table), t)
+
+
+BESIDE = 24      # characters between a 大写 amount and its figures in 小写
+
+
 def amount_facts(text: str) -> dict[str, Any]:
     """The 大写 amount, the figure next to it, and whether they agree."""
-    t = norm(text)
+    t = _upper_ocr_fixed(norm(text))
     best: dict[str, Any] = {"upper": None, "upper_value": None, "figure_value": None, "agree": None}
     for m in UPPER_RE.finditer(t):
         value = parse_upper(m.group(0))
@@ -174,12 +187,14 @@ def amount_facts(text: str) -> dict[str, Any]:
         eps = Decimal("0.005")
         agree: bool | None = None
         figure: Decimal | None = None
-        explicit = [c for n in near if n[2] for c in n[1]]
+        # only a figure written with the 大写 (beside it, or labelled 小写) states the same sum;
+        # figures further on are instalments (首付 30%，计 ¥360,000.00)
+        explicit = [c for n in near if n[2] and n[0] <= BESIDE for c in n[1]]
         if any(abs(c - value) < eps for n in near for c in n[1]):
             agree, figure = True, value
         elif explicit:
             agree, figure = False, max(explicit)
-        elif near:
+        elif near and near[0][0] <= BESIDE:
             figure = near[0][1][0]
         return {"upper": m.group(0), "upper_value": float(value),
                 "figure_value": float(figure) if figure is not None else None, "agree": agree}
@@ -306,13 +321,13 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     cover = {f: _label_value(cover_text, labels) for f, labels in d["cover"].items()}
     all_text = item.text
     amount_pages = item.pages_with("amount") or item.pages
-    amount = amount_facts("\n".join(p.text for p in amount_pages))
+    amount = amount_facts("\n".join(p.row_text for p in amount_pages))
     start, end = _period(all_text, d["dates"]["period"])
     signed = _signed(cover_text, d["dates"]["signed"]) or _signed(all_text, d["dates"]["signed"])
     seal_pages = [p for p in item.pages if is_seal_page(p)]
     seal_ids = {id(p) for p in seal_pages}
     in_list, role, work = (False, None, None)
-    list_text = "\n".join(p.text for p in personnel)
+    list_text = "\n".join(p.row_text for p in personnel)      # rows: name beside its role
     if ctx.name and personnel:
         in_list, role, work = applicant_role(list_text, ctx.name)
     return {

@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from zjcheck.checkutil import window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -333,12 +334,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
         yield finding("GEN012", f"{lab}：发布日期未能识别，无法确认是否在截止日前、任现职后或近五年内发布",
                       material=MATERIAL, evidence=item.id, at=cover, severity="info")
         return
-    d = date.fromisoformat(pub)
-    cat = ctx.catalogue
-    if d > cat.cutoff:
-        yield finding("STD004", f"{lab}：发布日期 {pub} 晚于材料截止日 {cat.cutoff.isoformat()}，不能作为本次申报业绩",
-                      evidence=item.id, at=cover, published=pub)
-    elif not cat.in_window(d, ctx.profile.title_date):
-        td = ctx.profile.title_date.isoformat() if ctx.profile.title_date else "未知"
-        yield finding("STD004", f"{lab}：发布日期 {pub} 早于近五年起点 {cat.window_start.isoformat()}，"
-                                f"也早于任现职时间（{td}）", evidence=item.id, at=cover, published=pub)
+    late = window_finding("STD004", lab, "发布日期", date.fromisoformat(pub), ctx, at=cover,
+                          evidence=item.id, published=pub)
+    if late is not None:
+        yield late

@@ -23,8 +23,11 @@ def test_secrecy_marking() -> None:
     got = list(crossdoc.check_secrecy(docs(marked, plain)))
     assert [(f.code, f.data["marking"]) for f in got] == [("GEN007", "秘密")]
     assert [f.code for f in crossdoc.check_secrecy(docs(make_page("密级：机密", [], "other")))] == ["GEN007"]
-    misread_star = make_page("秘密女5年\n技术开发合同", ["cover"], "project")
-    assert [f.code for f in crossdoc.check_secrecy(docs(misread_star))] == ["GEN007"]
+    for line in ("秘密女5年", "秘密 妇 5 年 合同登记编号", "机密★", "绝密★长期"):
+        page = make_page(f"{line}\n技术开发合同", ["cover"], "project")
+        assert [f.code for f in crossdoc.check_secrecy(docs(page))] == ["GEN007"], line
+    clause = make_page("双方对商业秘密5年内负有保密义务；技术秘密 3 年", ["other"], "project")
+    assert list(crossdoc.check_secrecy(docs(clause))) == []
 
 
 def test_name_typo_and_other_person() -> None:

@@ -100,3 +100,14 @@ def test_grouping_cards_by_year() -> None:
     cards = [doc(f"05-继续教育/{y}.png", CASES[4][1].replace("2024", str(y))) for y in (2024, 2025, 2026)]
     items = group([p for d in cards for p in d.pages])
     assert [it.id for it in items] == ["cont_edu-1", "cont_edu-2", "cont_edu-3"]
+
+
+def test_page_follows_its_file_when_nearly_tied() -> None:
+    """The signature page of a 劳动合同 also looks like a contract's 盖章页;
+    in a file that is otherwise a labour contract it stays one."""
+    d = doc("04-工作经历/劳动合同.pdf",
+            "劳动合同书\n甲方（用人单位）：浙江恒锐机电科技有限公司\n乙方（劳动者）：周建华\n合同期限：无固定期限",
+            "第五条 劳动报酬\n用人单位按月支付劳动者工资，依法参加社会保险。试用期为三个月。",
+            "第三十一条 本合同一式两份，经甲乙双方签字（盖章）后生效。\n甲方（盖章）\n法定代表人（主要负责人）\n"
+            "乙方（签字）\n签订日期：2018年12月26日\n劳动合同续订、变更记录")
+    assert [p.material for p in d.pages] == ["employment"] * 3

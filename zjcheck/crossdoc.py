@@ -11,7 +11,7 @@ from stdnum.cn import ric
 
 from zjcheck.codes import finding
 from zjcheck.materials import personal_materials
-from zjcheck.model import Document, Finding, Page
+from zjcheck.model import Document, Finding, Page, visual_rows
 from zjcheck.textutil import find_dates, norm
 
 _CJK = "\u4e00-\u9fff"
@@ -24,7 +24,7 @@ _LABELS = ("性别", "出生", "民族", "身份", "证件", "单位", "工作",
            "年龄", "籍贯", "性", "职称", "部门", "学历", "参保", "社会", "缴费", "个人", "公民")
 _SECRET = re.compile(r"(?:密\s*级\s*[:：]?\s*)?(绝\s*密|机\s*密|秘\s*密)\s*(?:[★☆*]\s*\d{0,2}\s*年?)?")
 # 秘密★5年: OCR often reads the star as 女/大/*; the term in years is the tell
-_SECRET_STAR = re.compile(r"(绝密|机密|秘密)\s*(?:[★☆]|[★☆*女大太文]?\s*\d{1,2}\s*年)")
+_SECRET_STAR = re.compile(r"(?<!商业)(?<!技术)(?<!工作)(绝密|机密|秘密)\s*(?:[★☆]|[^\d\s]?\s*\d{1,2}\s*年)")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(身份证|公民身份号码|证件号码|身份号码|证件号)")
 CONFIDENT_OCR = 80.0
@@ -39,6 +39,8 @@ def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> li
     OCR confidence of the line the name was read from."""
     out: list[tuple[str, float | None]] = []
     lines = page.content.lines or []
+    if any(ln.box for ln in lines):
+        lines = visual_rows(lines)        # a label beside its value, as printed
     if label is _NAME_AFTER_LABEL:
         for line in lines:
             m = _COMRADE.match(norm(line.text))

@@ -48,6 +48,30 @@ class Line:
     conf: float | None = None
 
 
+def visual_rows(lines: list[Line]) -> list[Line]:
+    """Merge lines whose boxes share most of their height into one row."""
+    boxed = sorted((ln for ln in lines if ln.box), key=lambda ln: (ln.box[1] + ln.box[3]) / 2)  # type: ignore[index]
+    rows: list[list[Line]] = []
+    for ln in boxed:
+        y0, y1 = ln.box[1], ln.box[3]  # type: ignore[index]
+        if rows:
+            r0 = min(x.box[1] for x in rows[-1])  # type: ignore[index]
+            r1 = max(x.box[3] for x in rows[-1])  # type: ignore[index]
+            overlap = min(y1, r1) - max(y0, r0)
+            if overlap > 0.5 * min(y1 - y0, r1 - r0):
+                rows[-1].append(ln)
+                continue
+        rows.append([ln])
+    out: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda x: x.box[0])  # type: ignore[index]
+        confs = [x.conf for x in row if x.conf is not None]
+        box = (min(x.box[0] for x in row), min(x.box[1] for x in row),  # type: ignore[index]
+               max(x.box[2] for x in row), max(x.box[3] for x in row))  # type: ignore[index]
+        out.append(Line("  ".join(x.text for x in row), box, min(confs) if confs else None))
+    return out
+
+
 @dataclass
 class Seal:
     box: tuple[int, int, int, int]
@@ -105,10 +129,22 @@ class Page:
     parts: list[str] = field(default_factory=list)   # first is the main part
     score: float = 0.0                   # recognition confidence
     item_id: str | None = None
+    alternatives: dict[str, tuple[float, str]] = field(default_factory=dict)  # material -> (score, part)
 
     @property
     def text(self) -> str:
         return self.content.text
+
+    @property
+    def row_text(self) -> str:
+        """The page's OCR lines regrouped into visual rows (left to right).
+
+        Tesseract reads a ruled table or a label/value certificate column by
+        column; a row of 姓名 | 周建华 | 项目负责人 comes back as three blocks.
+        Rows rebuilt from the line boxes put each label beside its value.
+        Text-layer pages (no boxes) return their text unchanged."""
+        return "\n".join(ln.text for ln in visual_rows(self.content.lines)) if any(
+            ln.box for ln in self.content.lines) else self.text
 
     @property
     def ref(self) -> str:

@@ -88,7 +88,7 @@ def _pdf_layer_text(path: str, index: int) -> str:
 
 def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
     """Read one page: (key, result, whether OCR ran).  Never raises."""
-    from zjcheck.imaging import prepare, render, seal
+    from zjcheck.imaging import prepare, recover, render, seal
     try:
         if task.kind == "pdf":
             layer = _pdf_layer_text(task.path, task.index)
@@ -108,16 +108,21 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
         engine = _engine(task.engine)
         gray = prepare.for_ocr(img)
         res = engine.recognise(gray)
-        rotation = 0
+        rotation, used = 0, gray
         if res.good_chars < 40 and ink > 0.002:
             rot = engine.orientation(gray)
             if rot:
-                alt = engine.recognise(gray.rotate(-rot, expand=True))
+                turned = gray.rotate(-rot, expand=True)
+                alt = engine.recognise(turned)
                 if alt.good_chars > res.good_chars:
-                    res, rotation = alt, rot
-        return task.key, PageText(res.text, "ocr", res.lines, conf=res.conf, good_chars=res.good_chars,
-                                  rotation=rotation, width=img.width, height=img.height, dpi=dpi,
-                                  seals=seals, red_marks=others, ink=round(ink, 4)), True
+                    res, rotation, used = alt, rot, turned
+        lines = list(res.lines)
+        if lines:
+            lines += recover.recover(used, lines, engine.recognise)
+        return task.key, PageText("\n".join(ln.text for ln in lines), "ocr", lines, conf=res.conf,
+                                  good_chars=res.good_chars, rotation=rotation, width=img.width,
+                                  height=img.height, dpi=dpi, seals=seals, red_marks=others,
+                                  ink=round(ink, 4)), True
     except Exception as e:  # noqa: BLE001 - any failure is the page's, reported as GEN001
         return task.key, PageText("", "none", error=f"{type(e).__name__}: {e}"), False
 

@@ -8,7 +8,7 @@ paper spread over five files, or five patents in one PDF.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -73,6 +73,10 @@ def classify_page(page: Page) -> None:
         page.material, page.parts, page.score = "other", [], 0.0
         return
     scored.sort(key=lambda s: (-s[0], -s[1]))
+    alternatives: dict[str, tuple[float, str]] = {}
+    for total, _own, part in scored:
+        alternatives.setdefault(part.material, (total, part.id))
+    page.alternatives = alternatives
     best_total, _, best = scored[0]
     if best_total < rec.min_score:
         page.material, page.parts, page.score = "other", [], best_total
@@ -83,13 +87,28 @@ def classify_page(page: Page) -> None:
                               if p.material == best.material and t >= rec.also_score and p.id != best.id]
 
 
+SWITCH_MARGIN = 6.0   # how much better another material may score before a page leaves its file's
+
+
 def classify_document(doc: Document) -> None:
     """Classify each page; a page with no cues that follows a recognised page
-    of the same file continues it (a paper's second page of body text)."""
+    of the same file continues it (a paper's second page of body text); a page
+    that scores nearly as well for the material most of its file is (the
+    signature page of a 劳动合同 also looks like a contract's 盖章页) joins it."""
     rec = recognition()
-    prev: Page | None = None
     for page in doc.pages:
         classify_page(page)
+    counts = Counter(p.material for p in doc.pages if p.material != "other")
+    if len(counts) > 1:
+        dominant, n = counts.most_common(1)[0]
+        if n > len(doc.pages) / 2:
+            for page in doc.pages:
+                alt = page.alternatives.get(dominant)
+                if page.material not in ("other", dominant) and alt and page.score - alt[0] <= SWITCH_MARGIN \
+                        and alt[0] >= rec.min_score:
+                    page.material, page.parts, page.score = dominant, [alt[1]], alt[0]
+    prev: Page | None = None
+    for page in doc.pages:
         if page.material == "other" and prev is not None and prev.material != "other" \
                 and page.content.text.strip():
             mat = rec.materials[prev.material]

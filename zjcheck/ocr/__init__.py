@@ -35,7 +35,9 @@ class OcrEngine(Protocol):
         """Engine, version, languages and options: part of the page-cache key."""
         ...
 
-    def recognise(self, image: Image.Image) -> OcrResult:
+    def recognise(self, image: Image.Image, block: bool = False) -> OcrResult:
+        """Read a page; `block=True`: the image is one block of short lines
+        (the strip of skipped snippets that zjcheck.imaging.recover builds)."""
         ...
 
     def orientation(self, image: Image.Image) -> int | None:

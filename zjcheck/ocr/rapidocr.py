@@ -112,7 +112,7 @@ class RapidOcrEngine:
                 segs.append((txt.strip(), box, float(score)))
         return segs
 
-    def recognise(self, image: Image.Image) -> OcrResult:
+    def recognise(self, image: Image.Image, block: bool = False) -> OcrResult:
         segs = self.segments(image)
         lines = assemble(segs, image.width)
         weights = [(max(1, len(_COUNTED.findall(t))), s) for t, _, s in segs]

@@ -1,0 +1,27 @@
+"""Small rules several checkers share, so that every checker words them alike."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from zjcheck.codes import finding
+from zjcheck.model import Finding, Page
+from zjcheck.plugins import Context
+
+
+def window_finding(code: str, label: str, what: str, d: date, ctx: Context, *, at: Page,
+                   evidence: str, **data: Any) -> Finding | None:
+    """The finding for an achievement dated `d` (授权公告日, 发布日期 …) that is
+    after the cutoff, or neither 任现职后 nor 近五年 (notice 附件2 item 7);
+    None when it counts."""
+    cat = ctx.catalogue
+    day = d.isoformat()
+    if d > cat.cutoff:
+        return finding(code, f"{label}：{what} {day} 晚于材料截止日 {cat.cutoff.isoformat()}，不能作为本次申报业绩",
+                       evidence=evidence, at=at, **data)
+    if not cat.in_window(d, ctx.profile.title_date):
+        td = ctx.profile.title_date.isoformat() if ctx.profile.title_date else "未知"
+        return finding(code, f"{label}：{what} {day} 早于近五年起点 {cat.window_start.isoformat()}，"
+                             f"也早于任现职时间（{td}）", evidence=evidence, at=at, **data)
+    return None
