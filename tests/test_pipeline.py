@@ -187,3 +187,13 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     explained = zj("explain", "PAT001")
     assert explained.returncode == 0 and "授权" in explained.stdout
     assert zj("explain", "XYZ999").returncode == 2
+
+
+def test_could_not_verify_is_reported_not_passed(checked) -> None:
+    """Whatever a checker could not read (GEN012) shows in the gap row of its item."""
+    report = checked("compliant")
+    unsure = [f for f in report["findings"] if f["code"] == "GEN012" and f["item"]]
+    assert unsure, "the compliant package has pages OCR cannot fully read; they must show"
+    for f in unsure:
+        row = next(g for g in report["gap"] if g["item"] == f["item"])
+        assert any(f["message"] in u for u in row["unconfirmed"]), f

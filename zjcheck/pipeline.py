@@ -50,12 +50,13 @@ class GapRow:
     cited: int | None = None        # pieces of evidence the sheet names for the item
     supported: float | None = None  # claimed points the evidence supports
     at_risk: float | None = None    # claimed points not supported
+    unconfirmed: list[str] = field(default_factory=list)   # what could not be verified (GEN012)
 
     def to_json(self) -> dict[str, Any]:
         return {"item": self.item, "name": self.name, "claimed": self.claimed, "found": self.found,
                 "verified": self.verified, "missing": self.missing, "required": self.required,
                 "scored": self.scored, "cap": self.cap, "cited": self.cited,
-                "supported": self.supported, "at_risk": self.at_risk}
+                "supported": self.supported, "at_risk": self.at_risk, "unconfirmed": self.unconfirmed}
 
 
 @dataclass
@@ -219,11 +220,14 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
                    if f.item == ci.id and f.severity == "error"]
         if not any(m in checked for m in ci.materials):
             missing.append("（该项检查尚未实现：无法确认）")
+        unsure = [f"{f.evidence + '：' if f.evidence and not f.message.startswith(f.evidence) else ''}{f.message}"
+                  for f in findings if f.item == ci.id and f.code == "GEN012"]
         verified = sum(1 for i in mine if i.id not in errs) if any(m in checked for m in ci.materials) else 0
         if item_level:
             verified = 0 if not mine else verified
         cl = claims.get(ci.id)
-        row = GapRow(ci.id, ci.name, None, len(mine), verified, missing, ci.required, ci.scored, ci.cap)
+        row = GapRow(ci.id, ci.name, None, len(mine), verified, missing, ci.required, ci.scored, ci.cap,
+                     unconfirmed=unsure)
         if cl is not None:
             row.claimed, row.cited = cl.claimed, len(cl.cited)
             row.supported, row.at_risk = cl.supported, (cl.at_risk if cl.claimed is not None else None)

@@ -52,9 +52,11 @@ def gap_table(r: Result) -> Table:
         miss = "；".join(g.missing[:3]) + (f" 等 {len(g.missing)} 项" if len(g.missing) > 3 else "")
         style = "red" if any(not m.startswith("（") for m in g.missing) else None
         sup = Text(_pts(g.supported), style="red" if g.at_risk else "")
+        cell = Text(miss or ("" if g.unconfirmed else "✓"), style=style or ("green" if not miss else "dim"))
+        if g.unconfirmed:
+            cell.append(("；" if miss else "") + f"无法确认 {len(g.unconfirmed)} 处", style="cyan")
         t.add_row(g.name + ("" if g.scored else "（必备）"), _pts(g.cap) if g.scored else "", _pts(g.claimed),
-                  "—" if g.cited is None else str(g.cited), str(g.found), str(g.verified), sup,
-                  Text(miss or "✓", style=style or ("green" if not miss else "dim")))
+                  "—" if g.cited is None else str(g.cited), str(g.found), str(g.verified), sup, cell)
     tot = getattr(r, "totals", None) or {}
     if tot.get("claimed") is not None:
         t.add_section()
@@ -109,6 +111,9 @@ def verdict(r: Result) -> Text:
     c = r.counts()
     s = r.stats
     checked = f"检查了 {s['files']} 个文件、{s['pages']} 页、{len(r.items)} 项材料"
+    unsure = sum(1 for f in r.findings if f.code == "GEN012")
+    if unsure:
+        checked += f"；另有 {unsure} 处无法确认（见“提示”），请人工核对"
     if r.unreadable:
         return Text(f"有 {r.unreadable} 个文件无法检查；另有 {c['error']} 个错误、{c['warning']} 个警告。{checked}。",
                     style="bold magenta")
@@ -117,6 +122,8 @@ def verdict(r: Result) -> Text:
                     style="bold red")
     if c["warning"]:
         return Text(f"未发现错误；有 {c['warning']} 个警告请核对。{checked}。", style="bold yellow")
+    if unsure:
+        return Text(f"未发现问题：{checked}。", style="bold green")
     return Text(f"未发现问题：{checked}，全部检查通过。", style="bold green")
 
 
