@@ -193,7 +193,7 @@ def test_could_not_verify_is_reported_not_passed(checked) -> None:
     """Whatever a checker could not read (GEN012) shows in the gap row of its item."""
     report = checked("compliant")
     unsure = [f for f in report["findings"] if f["code"] == "GEN012" and f["item"]]
-    assert unsure, "the compliant package has pages OCR cannot fully read; they must show"
+    assert any(f["material"] == "cont_edu" for f in unsure)    # 2026 is judged on the hours so far
     for f in unsure:
         row = next(g for g in report["gap"] if g["item"] == f["item"])
         assert any(f["message"] in u for u in row["unconfirmed"]), f
