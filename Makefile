@@ -16,7 +16,7 @@ demo: setup fixtures
 	@echo "== zjcheck check fixtures/packages/compliant =="
 	-$(BIN)/zjcheck check fixtures/packages/compliant
 	@echo
-	@echo "== 一份有缺漏的示例（缺少工作总结、职称证书年限不足） =="
+	@echo "== 一份有问题的示例：现任职务取得不足 5 年（fixtures/packages/tit-recent） =="
 	-$(BIN)/zjcheck check fixtures/packages/tit-recent
 
 test: setup test-system-deps fixtures
