@@ -20,7 +20,7 @@ from typing import Any
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import fuzzy_pattern, norm, squash
+from zjcheck.textutil import first_year, fuzzy_pattern, norm, squash
 
 MATERIAL = "assessment"
 CODES = ("ASM001", "ASM002")
@@ -95,12 +95,7 @@ def year_results(text: str, years: list[int], words: list[str]) -> dict[int, str
 
 
 def form_year(text: str) -> int | None:
-    t = squash(text)
-    for rx in _YEAR:
-        m = rx.search(t)
-        if m:
-            return int(m.group(1))
-    return None
+    return first_year(text, _YEAR)
 
 
 def facts(item: Item, ctx: Context) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import fuzzy_pattern, norm, squash
+from zjcheck.textutil import first_year, fuzzy_pattern, norm, squash
 
 MATERIAL = "cont_edu"
 CODES = ("CED001", "CED002")
@@ -35,12 +35,7 @@ def table() -> dict[str, Any]:
 
 
 def card_year(text: str) -> int | None:
-    t = squash(text)
-    for rx in _YEAR:
-        m = rx.search(t)
-        if m:
-            return int(m.group(1))
-    return None
+    return first_year(text, _YEAR)
 
 
 def hours_after(text: str, labels: list[str], unit: bool = False) -> list[int]:

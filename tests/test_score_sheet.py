@@ -11,8 +11,8 @@ import pytest
 from tests.util import make_context, make_item
 from zjcheck import catalogue
 from zjcheck.codes import finding
-from zjcheck.model import Document, Item, Line, Page, PageText, SourceFile
-from zjcheck.scoresheet import (GridCell, ScoreSheet, assess, grid_from_lines, match_label, parse_document,
+from zjcheck.model import Document, Item, Page, PageText, SourceFile
+from zjcheck.scoresheet import (ScoreSheet, assess, grid_from_lines, match_label, parse_document,
                                 parse_number, resolve, rows_from_grid, split_refs)
 from zjcheck_checks import score_sheet as sco
 

@@ -22,7 +22,6 @@ from PIL import Image
 
 from zjcheck.cache import PageCache
 from zjcheck.codes import finding
-from zjcheck.filetypes import IMAGE_KINDS
 from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
 
 MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer is OCR'd

@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from zjcheck.catalogue import Catalogue, CatalogueItem
-from zjcheck.model import Document, Finding, Item, Page
+from zjcheck.model import Document, Finding, Item
 from zjcheck.textutil import fuzzy_pattern, norm, squash
 
 ROLES = ("refs", "score", "criteria", "cap", "label", "number")
@@ -249,7 +249,6 @@ def rows_from_grid(grid: Grid, cat: Catalogue, sheet: ScoreSheet, lines: list[in
         cap_text = get("cap", keep_cont=False) or get("cap")
         row.cap = parse_number(cap_text)
         row.score = parse_number(row.score_text)
-        own = [c.text.strip() for c in cells if c.text.strip() and not c.cont]
         first = texts[0]
         if is_total(row.number) or is_total(row.label) or is_total(first):
             row.kind = "total"

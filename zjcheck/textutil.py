@@ -163,6 +163,16 @@ def parse_date(s: str) -> date | None:
     return found[0].value if found else None
 
 
+def first_year(text: str, patterns: list[re.Pattern[str]]) -> int | None:
+    """The year the first matching pattern captures (a 年度 on a form or card)."""
+    t = squash(text)
+    for rx in patterns:
+        m = rx.search(t)
+        if m:
+            return int(m.group(1))
+    return None
+
+
 # ---------------------------------------------------------------- names
 
 def name_in(name: str, text: str) -> bool:
