@@ -11,12 +11,11 @@ first because 基本合格 contains 合格.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
@@ -31,8 +30,7 @@ _BOX = "□☐口〇○"
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
-    return raw["assessment"]
+    return data_table("records", "assessment")
 
 
 def result_words(ctx_rules: tuple[list[str], list[str]]) -> list[str]:

@@ -9,12 +9,11 @@ says so (GEN012, info) instead of failing it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
@@ -30,8 +29,7 @@ _HOURS_UNIT = re.compile(r"^[::为]?(\d{1,3})(?!\d)(?:学|时)")
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
-    return raw["cont_edu"]
+    return data_table("records", "cont_edu")
 
 
 def card_year(text: str) -> int | None:

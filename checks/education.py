@@ -15,13 +15,12 @@ printed we say so (GEN012, info) instead of guessing.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
@@ -36,8 +35,7 @@ CERT_PARTS = ("diploma", "degree")
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
-    return raw["education"]
+    return data_table("records", "education")
 
 
 def _after_label(text: str, labels: list[str], window: int = 40) -> list[str]:

@@ -9,13 +9,12 @@ pension.py can compare the paying unit with it (PEN003).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from zjcheck.checkutil import data_table
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
 from zjcheck.textutil import find_dates, fuzzy_pattern, squash
@@ -29,8 +28,7 @@ _NAME = re.compile(r"^(?:[(〈<《][^)）>〉》]{0,8}[)）>〉》])?[::]([\u4e0
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
-    return raw["employment"]
+    return data_table("records", "employment")
 
 
 def org_after(text: str, labels: list[str], window: int = 60) -> str | None:

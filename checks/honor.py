@@ -10,13 +10,12 @@ award's folder or its project title.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from pathlib import PurePosixPath
 from typing import Any
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -33,8 +32,7 @@ _PROJECT = re.compile(rf"(?:项目名称|成果名称|获奖项目|项目)[:：]
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
-    return raw["honor"]
+    return data_table("records", "honor")
 
 
 def award_level(text: str) -> str | None:

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from stdnum import isbn as _isbn
 from stdnum import issn as _issn
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -45,7 +44,7 @@ CONFERENCE_PARTS = (("proceedings", "会议论文集"), ("invitation", "会议�
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    return tomllib.loads(resources.files("zjcheck").joinpath("data/publication.toml").read_text("utf-8"))
+    return data_table("publication")
 
 
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")

@@ -12,16 +12,14 @@ Keyword tables: zjcheck/data/ip.toml.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-from zjcheck.checkutil import window_finding
+from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -37,7 +35,7 @@ WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 @lru_cache(maxsize=1)
 def ip_data() -> dict[str, Any]:
     """zjcheck/data/ip.toml (shared with the standard checker)."""
-    return tomllib.loads(resources.files("zjcheck").joinpath("data/ip.toml").read_text("utf-8"))
+    return data_table("ip")
 
 
 def has_keyword(text_norm: str, keyword: str) -> bool:

@@ -10,14 +10,13 @@ period (证明期间 …) are not rows.  The months required are the last
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
@@ -41,8 +40,7 @@ _FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/records.toml").read_text("utf-8"))
-    return raw["pension"]
+    return data_table("records", "pension")
 
 
 def month_range(a: YM, b: YM) -> list[YM]:

@@ -10,16 +10,15 @@ contract dates (PRJ005) and the parties' 统一社会信用代码 (PRJ007).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from stdnum.cn import uscc
 
+from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -35,7 +34,7 @@ PART_CODES = {"cover": "PRJ001", "amount": "PRJ002", "personnel": "PRJ003", "sea
 
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
-    return tomllib.loads(resources.files("zjcheck").joinpath("data/project.toml").read_text("utf-8"))
+    return data_table("project")
 
 
 # ---------------------------------------------------------------- 大写 amounts

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from zjcheck.codes import finding
@@ -25,3 +28,14 @@ def window_finding(code: str, label: str, what: str, d: date, ctx: Context, *, a
         return finding(code, f"{label}：{what} {day} 早于近五年起点 {cat.window_start.isoformat()}，"
                              f"也早于任现职时间（{td}）", evidence=evidence, at=at, **data)
     return None
+
+
+@lru_cache(maxsize=None)
+def _data_file(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("zjcheck").joinpath(f"data/{name}.toml").read_text("utf-8"))
+
+
+def data_table(name: str, section: str | None = None) -> dict[str, Any]:
+    """A checker's keyword/pattern table: zjcheck/data/<name>.toml, or one section of it."""
+    data = _data_file(name)
+    return data[section] if section else data
