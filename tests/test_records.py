@@ -386,10 +386,7 @@ def _codes_of(report: dict) -> list[str]:
 
 
 def _package(checked, name: str) -> dict:
-    from tests.conftest import PACKAGES
-    if not (PACKAGES / name).exists():
-        pytest.skip(f"{name} not rendered (fixtures/variants/records.py not yet hooked into fixtures/build.py)")
-    return checked(name)
+    return checked(name)        # fails with "run make fixtures" when the package is not rendered
 
 
 @pytest.mark.ocr
