@@ -214,3 +214,10 @@ def test_could_not_verify_is_reported_not_passed(checked) -> None:
     for f in unsure:
         row = next(g for g in report["gap"] if g["item"] == f["item"])
         assert any(f["message"] in u for u in row["unconfirmed"]), f
+
+
+def test_html_gap_shows_could_not_verify() -> None:
+    from zjcheck.report import html as html_report
+    result, _ = check_package("compliant")
+    page = html_report.render(result)
+    assert "无法确认：2026 年度尚未结束" in page

@@ -263,6 +263,7 @@ def _gap(r: Result) -> str:
         claimed = "—" if g.claimed is None else f"{g.claimed:g}"
         problems = [m for m in g.missing if not m.startswith("（")]
         notes = [m for m in g.missing if m.startswith("（")]
+        notes += [f"无法确认：{m}" for m in getattr(g, "unconfirmed", [])]
         if problems:
             cell = "<td class=\"miss\">" + "<br>".join(e(m) for m in problems) + \
                    ("".join(f"<br><span class=\"muted\">{e(n)}</span>" for n in notes)) + "</td>"
