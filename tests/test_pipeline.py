@@ -220,4 +220,4 @@ def test_html_gap_shows_could_not_verify() -> None:
     from zjcheck.report import html as html_report
     result, _ = check_package("compliant")
     page = html_report.render(result)
-    assert "无法确认：2026 年度尚未结束" in page
+    assert "无法确认：cont_edu-3：2026 年度尚未结束" in page

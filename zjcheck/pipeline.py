@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from zjcheck.recognise import classify_document, group
 from zjcheck.walk import walk
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+_LABELLED = re.compile(r"^\S{1,12}?-\d+")      # a message that already names its evidence (专利-2：…)
 
 
 @dataclass
@@ -220,7 +222,7 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
                    if f.item == ci.id and f.severity == "error"]
         if not any(m in checked for m in ci.materials):
             missing.append("（该项检查尚未实现：无法确认）")
-        unsure = [f"{f.evidence + '：' if f.evidence and not f.message.startswith(f.evidence) else ''}{f.message}"
+        unsure = [f"{f.evidence + '：' if f.evidence and not _LABELLED.match(f.message) else ''}{f.message}"
                   for f in findings if f.item == ci.id and f.code == "GEN012"]
         verified = sum(1 for i in mine if i.id not in errs) if any(m in checked for m in ci.materials) else 0
         if item_level:
