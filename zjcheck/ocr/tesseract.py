@@ -1,4 +1,8 @@
-"""Tesseract 5 with chi_sim+eng, through pytesseract (one process per page).
+"""Tesseract 5 with chi_sim+eng.
+
+In process through the system libtesseract's C API when it loads (zjcheck.ocr.capi:
+models loaded once per worker), else the `tesseract` command through
+pytesseract; both give the same words, boxes and confidences.
 
 Tesseract is run with OMP_THREAD_LIMIT=1: parallelism comes from OCR'ing
 pages in separate worker processes, which is faster on few cores than
@@ -17,7 +21,7 @@ from PIL import Image
 
 from zjcheck.errors import UsageError
 from zjcheck.model import Line
-from zjcheck.ocr import OcrResult
+from zjcheck.ocr import OcrResult, capi
 
 # chi_sim+eng (issue 2).  Measured alternative: chi_sim alone read the fixture
 # pages with a lower character error rate (0.178 vs 0.195 on ten pages) and
@@ -27,6 +31,12 @@ from zjcheck.ocr import OcrResult
 LANGS = os.environ.get("ZJCHECK_TESSERACT_LANGS", "chi_sim+eng")
 CONFIG = "--oem 1 --psm 3 -c preserve_interword_spaces=1"
 BLOCK_CONFIG = "--oem 1 --psm 6 -c preserve_interword_spaces=1"   # one uniform block of text
+OSD_CONFIG = "--psm 0 -c min_characters_to_try=20"
+# The same settings for the in-process API (page segmentation mode by config).
+_PSM = {CONFIG: 3, BLOCK_CONFIG: 6}
+_VARIABLES = {"preserve_interword_spaces": "1", "debug_file": "/dev/null"}
+_OSD_VARIABLES = {"min_characters_to_try": "20", "debug_file": "/dev/null"}
+_APIS: dict[str, capi.Api] = {}      # per worker process: languages -> loaded API
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_JUNK = re.compile(r"\W*[A-Za-z]{2,}\W*")   # a word of Latin letters (maybe in brackets)
 JUNK_CONF = 75.0                                      # ... read with less confidence than this
@@ -70,11 +80,28 @@ class TesseractEngine:
         return OcrResult(out, round(sum(confs) / len(confs), 1) if confs else None, good)
 
     @staticmethod
+    def _api(langs: str) -> capi.Api | None:
+        """The loaded in-process API for these languages, or None (use the command)."""
+        lib = capi.load()
+        if lib is None:
+            return None
+        if langs not in _APIS:
+            _APIS[langs] = capi.Api(lib, langs, _OSD_VARIABLES if langs == "osd" else _VARIABLES)
+        return _APIS[langs]
+
+    @staticmethod
+    def _data(image: Image.Image, langs: str, config: str) -> dict[str, list]:
+        api = TesseractEngine._api(langs)
+        if api is not None:
+            return api.data(image, _PSM[config])
+        return pytesseract.image_to_data(_uncompressed(image), lang=langs, config=config,
+                                         output_type=pytesseract.Output.DICT)
+
+    @staticmethod
     def _read(image: Image.Image, langs: str, config: str) -> tuple[list[Line], list[float], int, list[int]]:
         """Lines, word confidences, well-read characters, and the lines that
         hold a poorly read Latin word among Chinese (see _reread_chinese)."""
-        data = pytesseract.image_to_data(_uncompressed(image), lang=langs, config=config,
-                                         output_type=pytesseract.Output.DICT)
+        data = TesseractEngine._data(image, langs, config)
         lines: dict[tuple[int, int, int], list[int]] = {}
         for i, word in enumerate(data["text"]):
             if word and word.strip():
@@ -123,11 +150,20 @@ class TesseractEngine:
                 out[k] = Line(text, out[k].box, min(confs) if confs else out[k].conf)
 
     def orientation(self, image: Image.Image) -> int | None:
-        try:
-            osd = pytesseract.image_to_osd(_uncompressed(image), config="--psm 0 -c min_characters_to_try=20",
-                                           output_type=pytesseract.Output.DICT)
-        except pytesseract.TesseractError:
+        api = self._api("osd")
+        if api is not None:
+            found = api.orientation(image)
+            if found is None:
+                return None
+            degrees, conf = found
+            rotate = (360 - degrees) % 360       # what the command prints as "Rotate:"
+        else:
+            try:
+                osd = pytesseract.image_to_osd(_uncompressed(image), config=OSD_CONFIG,
+                                               output_type=pytesseract.Output.DICT)
+            except pytesseract.TesseractError:
+                return None
+            rotate, conf = int(osd.get("rotate", 0)), float(osd.get("orientation_conf", 0))
+        if conf < 1.0:
             return None
-        if float(osd.get("orientation_conf", 0)) < 1.0:
-            return None
-        return int(osd.get("rotate", 0)) % 360
+        return rotate % 360
