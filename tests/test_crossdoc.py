@@ -39,6 +39,16 @@ def test_name_typo_and_other_person() -> None:
     assert got == [("XDC001", "周建明"), ("XDC004", "李晓东")]
 
 
+def test_other_roles_name_fields_are_not_the_applicants() -> None:
+    """A 学信网 备案表 names the president in 校(院)长姓名; RapidOCR reads that
+    label and its value on one line."""
+    record = make_page("姓名 周建华 性别 男\n校(院)长姓名 郑明远 民族 汉族", ["record"], "education")
+    pension = make_page("姓名 周建华\n经办人姓名：王丽", ["record"], "pension")
+    assert list(crossdoc.check_names(docs(record, pension), "周建华")) == []
+    other = make_page("姓名 郑明远 性别 男", ["record"], "education")
+    assert [f.code for f in crossdoc.check_names(docs(other), "周建华")] == ["XDC004"]
+
+
 def test_low_confidence_name_is_could_not_verify() -> None:
     from zjcheck.model import Line
     page = make_page("姓名：周建半", ["certificate"], "title")

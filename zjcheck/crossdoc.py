@@ -25,6 +25,9 @@ _LABELS = ("性别", "出生", "民族", "身份", "证件", "单位", "工作",
 _SECRET = re.compile(r"(?:密\s*级\s*[:：]?\s*)?(绝\s*密|机\s*密|秘\s*密)\s*(?:[★☆*]\s*\d{0,2}\s*年?)?")
 # 秘密★5年: OCR often reads the star as 女/大/*; the term in years is the tell
 _SECRET_STAR = re.compile(r"(?<!商业)(?<!技术)(?<!工作)(绝密|机密|秘密)\s*(?:[★☆]|[^\d\s]?\s*\d{1,2}\s*年)")
+# 姓名 fields of someone else on a personal record: 校(院)长姓名 on a 学信网 备案表,
+# 经办人姓名 on a pension record
+_OTHER_ROLES = ("长", "经办人", "审核人", "代表人", "联系人", "导师", "单位负责人")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(身份证|公民身份号码|证件号码|身份号码|证件号)")
 CONFIDENT_OCR = 80.0
@@ -53,6 +56,8 @@ def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> li
             continue
         joined = text + (" " + norm(lines[n + 1].text) if n + 1 < len(lines) else "")
         for m in label.finditer(joined):
+            if re.sub(r"\s", "", joined[:m.start()]).endswith(_OTHER_ROLES):
+                continue
             cand = re.sub(r"\s", "", m.group(1))
             for lab in _LABELS:
                 k = cand.find(lab)
