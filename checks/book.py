@@ -56,6 +56,8 @@ def find_cip(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for m in _CIP_KEY.finditer(t):
         tail = t[m.end(): m.end() + 24]
+        if tail.startswith("号"):        # "CIP数据核字号" is a label (the lookup's column, its title)
+            continue
         stop = tail.find("号")
         raw = tail[:stop + 1] if 0 <= stop <= 20 else tail[:16]
         fixed = _digits_fix(raw)
@@ -168,7 +170,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     look = _text(item, "cip_lookup")
     proof = _text(item, "pub_proof")
     isbns = {part: find_isbns(_text(item, part)) for part in ("copyright", "cip_lookup", "pub_proof")}
-    cips = find_cip(copy) or find_cip(proof)
+    cips = sorted(find_cip(copy), key=lambda c: not c[1]) or find_cip(proof)    # a well-formed one first
     all_text = item.text
     return {
         "parts": sorted(item.parts()),
@@ -276,7 +278,9 @@ def _isbn(item: Item, lab: str) -> Iterator[Finding]:
             if n in good:
                 continue
             # a misread digit next to a correct reading of the same number on the same page is OCR noise
-            if any(len(g) == len(n) and sum(a != b for a, b in zip(g, n)) <= 1 for g in good):
+            # (only the same page: a lookup screenshot that is also read as a 版权页 must not excuse it)
+            if any(len(g) == len(n) and sum(a != b for a, b in zip(g, n)) <= 1
+                   for g, q in rs if q is page and g in good):
                 continue
             yield finding("BOK009", f"{lab}：{names[part]}上的 ISBN {n} 校验位错误或位数不对",
                           evidence=item.id, at=page, isbn=n)

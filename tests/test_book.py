@@ -110,6 +110,15 @@ def test_isbn_check_digit(isbn):
     assert "BOK009" in codes(found)
 
 
+def test_bad_check_digit_not_excused_by_another_page():
+    """The lookup screenshot, also read as a 版权页, holds the right number; the
+    real 版权页 holds one a digit off: that is the book's error, not OCR noise."""
+    pages = [(t, ["cip_lookup", "copyright"] if p == "cip_lookup" else [p]) for t, [p] in book_pages(
+        copyright=copyright_page(isbn="978-7-111-73215-3"))]
+    _, found = run(pages)
+    assert any(f.code == "BOK009" and "73215" in f.message for f in found), [f.message for f in found]
+
+
 def test_isbn10_valid_and_same_as_13():
     from stdnum import isbn as sn
     ten = sn.to_isbn10("9787111732150")
@@ -153,6 +162,16 @@ def test_cip_forms_valid(cip):
 def test_cip_malformed(cip):
     _, found = run(book_pages(copyright=copyright_page(cip=cip)))
     assert "BOK010" in codes(found)
+
+
+def test_cip_label_is_not_a_number():
+    """A lookup screenshot read as part of the copyright page brings the column
+    label "CIP数据核字号" before the real number; RapidOCR reads it whole."""
+    assert mod.find_cip("CIP数据核字号查询") == []
+    text = "CIP数据核字号查询\n" + copyright_page(cip="中国版本图书馆CIP数据核字（2023）第123456号")
+    item, found = run(book_pages(copyright=text))
+    assert "BOK010" not in codes(found), [f.message for f in found]
+    assert item.facts["cip_ok"] is True
 
 
 def test_cip_missing():
