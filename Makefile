@@ -19,7 +19,10 @@ demo: setup fixtures
 	@echo "== 一份有问题的示例：现任职务取得不足 5 年（fixtures/packages/tit-recent） =="
 	-$(BIN)/zjcheck check fixtures/packages/tit-recent
 
-test: setup test-system-deps fixtures
+# `ZJCHECK_OCR=rapidocr make test` runs the whole suite on RapidOCR (installs the extra first).
+TEST_EXTRA := $(if $(filter rapidocr auto,$(ZJCHECK_OCR)),$(VENV)/.installed-rapidocr)
+
+test: setup test-system-deps fixtures $(TEST_EXTRA)
 	$(BIN)/python -m pytest -q
 
 setup: system-deps $(STAMP)
