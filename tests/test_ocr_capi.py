@@ -74,6 +74,14 @@ def test_orientation_matches_the_command() -> None:
     assert got in (90, 270)      # the fixture is turned a quarter, whichever way the engine names it
 
 
+def test_osd_model_loads_quietly(capfd: pytest.CaptureFixture[str]) -> None:
+    """The OSD model has no LSTM: asking it for LSTM printed an error on every worker."""
+    api = capi.Api(capi.load(), "osd", tesseract._OSD_VARIABLES)
+    api.orientation(Image.new("L", (300, 300), 255))
+    del api
+    assert "Error" not in capfd.readouterr().err
+
+
 def test_cli_fallback_when_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZJCHECK_TESSERACT_CLI", "1")
     capi.load.cache_clear()

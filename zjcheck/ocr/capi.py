@@ -25,6 +25,7 @@ TSV_FIELDS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num
               "left", "top", "width", "height", "conf", "text")
 _LIB_NAMES = ("libtesseract.so.5", "libtesseract.5.dylib")
 OEM_LSTM_ONLY = 1
+OEM_DEFAULT = 3       # what the command uses for `-l osd` (the OSD model has no LSTM)
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +82,8 @@ class Api:
     def __init__(self, lib: ctypes.CDLL, langs: str, variables: dict[str, str], datapath: str | None = None):
         self._lib = lib
         self._h = lib.TessBaseAPICreate()
-        if lib.TessBaseAPIInit2(self._h, datapath.encode() if datapath else None, langs.encode(), OEM_LSTM_ONLY):
+        oem = OEM_DEFAULT if langs == "osd" else OEM_LSTM_ONLY
+        if lib.TessBaseAPIInit2(self._h, datapath.encode() if datapath else None, langs.encode(), oem):
             lib.TessBaseAPIDelete(self._h)
             self._h = None
             raise RuntimeError(f"tesseract: cannot load {langs}")
