@@ -216,6 +216,7 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
     docs: dict[int, Document] = {}
     texts: dict[int, list[PageText | None]] = {}
     tasks: list[PageTask] = []
+    weight: dict[int, float] = {}
     with spooled(files) as paths:
         for i, f in enumerate(files):
             doc = Document(f)
@@ -252,6 +253,11 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
             texts[i] = [None] * n
             kind = "pdf" if f.kind == "pdf" else f.kind
             tasks.extend(PageTask((i, j), paths[i], kind, j, settings.dpi, settings.engine) for j in range(n))
+            weight[i] = f.size / n
+        # Longest first: a heavy scan left for last keeps one worker busy while
+        # the others idle.  Bytes per page stand in for the cost (text-layer and
+        # vector pages are small files and cheap to read).
+        tasks.sort(key=lambda t: -weight[t.key[0]])
         total = len(tasks)
         if progress:
             progress(0, total)
