@@ -414,12 +414,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
             yield finding("PAT003", f"{lab}：发明人（设计人）为 {names}，其中没有申报人 {ctx.name}",
                           evidence=item.id, at=cert, inventors=f["inventors"])
     # PAT004: 授权公告日 against cutoff and window
-    gd = f.get("grant_date")
-    if not gd:
-        yield finding("GEN012", f"{lab}：授权公告日未能识别，无法确认是否在截止日前、任现职后或近五年内授权",
-                      material=MATERIAL, evidence=item.id, at=cert, severity="info")
-        return
-    late = window_finding("PAT004", lab, "授权公告日", date.fromisoformat(gd), ctx, at=cert,
-                          evidence=item.id, grant_date=gd)
+    late = window_finding("PAT004", lab, "授权公告日", f.get("grant_date"), ctx, at=cert,
+                          evidence=item.id, material=MATERIAL, grant_date=f.get("grant_date"))
     if late is not None:
         yield late

@@ -329,12 +329,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
             yield finding("STD003", f"{lab}：主要起草人为 {names}，其中没有申报人 {ctx.name}",
                           evidence=item.id, at=page, drafters=f["drafters"])
     # STD004: 发布日期 against cutoff and window
-    pub = f.get("published")
-    if not pub:
-        yield finding("GEN012", f"{lab}：发布日期未能识别，无法确认是否在截止日前、任现职后或近五年内发布",
-                      material=MATERIAL, evidence=item.id, at=cover, severity="info")
-        return
-    late = window_finding("STD004", lab, "发布日期", date.fromisoformat(pub), ctx, at=cover,
-                          evidence=item.id, published=pub)
+    late = window_finding("STD004", lab, "发布日期", f.get("published"), ctx, at=cover,
+                          evidence=item.id, material=MATERIAL, published=f.get("published"))
     if late is not None:
         yield late

@@ -13,11 +13,16 @@ from zjcheck.model import Finding, Page
 from zjcheck.plugins import Context
 
 
-def window_finding(code: str, label: str, what: str, d: date, ctx: Context, *, at: Page,
-                   evidence: str, **data: Any) -> Finding | None:
+def window_finding(code: str, label: str, what: str, d: date | str | None, ctx: Context, *, at: Page,
+                   evidence: str, material: str, **data: Any) -> Finding | None:
     """The finding for an achievement dated `d` (授权公告日, 发布日期 …) that is
     after the cutoff, or neither 任现职后 nor 近五年 (notice 附件2 item 7);
-    None when it counts."""
+    "could not verify" (GEN012) when the date was not read; None when it counts."""
+    if not d:
+        return finding("GEN012", f"{label}：{what}未能识别，无法确认是否在截止日前、任现职后或近五年内",
+                       material=material, evidence=evidence, at=at, severity="info")
+    if isinstance(d, str):
+        d = date.fromisoformat(d)
     cat = ctx.catalogue
     day = d.isoformat()
     if d > cat.cutoff:
