@@ -321,8 +321,11 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     found, pos = (name_position(ctx.name, inv[0], inv[1]) if inv and ctx.name else (None, None))
     if inv_guessed and not found:
         inv = None          # a guessed line without the applicant proves nothing either way
-    grant = date_after(text, data["grant_date_labels"])
-    filing = date_after(text, data["filing_date_labels"])
+    # Dates by their labels, first in visual rows (OCR reads a label column and
+    # a value column of the certificate apart), then in reading order.
+    rows = "\n".join(p.row_text for p in item.pages)
+    grant = date_after(rows, data["grant_date_labels"]) or date_after(text, data["grant_date_labels"])
+    filing = date_after(rows, data["filing_date_labels"]) or date_after(text, data["filing_date_labels"])
     grant_inferred = False
     if grant is None and grant_pages:
         grant = _grant_date_fallback("\n".join(p.text for p in grant_pages), filing)

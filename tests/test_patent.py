@@ -277,6 +277,22 @@ def test_real_ocr_text_and_grant_date_fallback() -> None:
     assert codes(run(late)[1]) == ["PAT004"]
 
 
+def test_grant_date_beside_its_label_in_a_column_reading() -> None:
+    """Tesseract reads the certificate's label column first and the dates last
+    (a second look recovers them); the boxes put each date beside its label."""
+    from zjcheck.model import Line
+    rows = [("发 明 人 :", (170, 654, 262, 698)), ("专利 号 :", (170, 730, 279, 776)),
+            ("专利 申请 日 ;", (172, 811, 319, 840)), ("授权 公告 日 :", (176, 1042, 324, 1071)),
+            ("实用 新 型 专利 证 书", (413, 424, 967, 513)), ("ZL 2023 2 0298731.3", (397, 730, 661, 756)),
+            ("授权 公告 号 : CN 219287345 U", (805, 1020, 1187, 1061)), ("周建华 ; 何 俊 峰", (383, 649, 628, 683)),
+            ("2023 年 02 月 14 日", (386, 805, 614, 836)), ("2023 年 07 月 04 日", (391, 1035, 622, 1067))]
+    item = make_item("patent", [("\n".join(t for t, _ in rows), ["certificate"])])
+    item.pages[0].content.lines = [Line(t, box, 90.0) for t, box in rows]
+    f = run_checker(patent, [item])
+    assert item.facts["grant_date"] == "2023-07-04" and not item.facts["grant_date_inferred"], item.facts
+    assert "GEN012" not in codes(f)
+
+
 def test_unreadable_page() -> None:
     _, f = run("专利 证书", ["certificate"])
     assert codes(f) == ["GEN012"]
@@ -291,6 +307,8 @@ def test_e2e_compliant_has_no_patent_errors(checked) -> None:
     assert bad == []
     pats = [i for i in rep["items"] if i["material"] == "patent"]
     assert pats and all(i["facts"]["granted"] and i["facts"]["number_valid"] for i in pats)
+    # the rotated utility-model certificate included (its dates are read in a second look)
+    assert all(i["facts"]["grant_date"] for i in pats), [i["facts"]["grant_date"] for i in pats]
 
 
 @pytest.mark.ocr
