@@ -38,6 +38,9 @@ MODELS = {
 # The page is scaled down so that its longer side is at most this many pixels
 # before detection and recognition (A4 at 200 dpi is 2339 px high).
 DET_MAX_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_MAX_SIDE", "2000"))
+# Detection alone may run on a smaller copy (longer side at most this many
+# pixels; 0: the page as above); recognition still reads the full-size crops.
+DET_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_DET_SIDE", "0"))
 TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
 GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
 LAYOUT = "cols4"          # bump when the segment → line assembly changes (page-cache key)
@@ -78,7 +81,7 @@ class RapidOcrEngine:
         import onnxruntime
         models = "+".join(MODELS.values())
         return (f"rapidocr-{self._version}-ort{onnxruntime.__version__}-{models}"
-                f"-det{DET_MAX_SIDE}-s{TEXT_SCORE}-{LAYOUT}")
+                f"-det{DET_MAX_SIDE}-{DET_SIDE}-s{TEXT_SCORE}-{LAYOUT}")
 
     def _engine(self):  # type: ignore[no-untyped-def]
         if self._ocr is None:
@@ -92,6 +95,9 @@ class RapidOcrEngine:
                 "EngineConfig.onnxruntime.intra_op_num_threads": self._threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
+            if DET_SIDE:
+                params["Det.limit_type"] = "max"
+                params["Det.limit_side_len"] = DET_SIDE
             for section, path in self._paths.items():
                 params[f"{section}.model_path"] = str(path)
             self._ocr = RapidOCR(params=params)
