@@ -41,7 +41,7 @@ DET_MAX_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_MAX_SIDE", "2000"))
 # Detection runs on a smaller copy (longer side at most this many pixels;
 # 0: the page as above); recognition still reads the full-size crops.  On the
 # compliant package (bench/README.md): 0 → 178 s cold, median page CER 2.3 %;
-# 1280 → 96 s, 2.2 %; 960 → 71 s, 4.0 %.
+# 1280 → 83–96 s, 2.2 %; 960 → 71 s, 4.0 %.
 DET_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_DET_SIDE", "1280"))
 TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
 GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
