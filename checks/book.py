@@ -1,4 +1,4 @@
-"""论著、译著 (附件2 item 9): BOK001–BOK010.
+"""论著、译著 (附件2 item 9): BOK001–BOK011.
 
 A book needs 封面, 版权页, 目录, 自序, the parts the applicant wrote and a
 国家新闻出版署 / 中国版本图书馆 lookup screenshot; when that screenshot does not
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from zjcheck.checkutil import window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -25,7 +26,7 @@ from .paper import close_name, core, find_isbns, isbn_ok, label, partial_ratio, 
 
 MATERIAL = "book"
 CODES = ("BOK001", "BOK002", "BOK003", "BOK004", "BOK005", "BOK006", "BOK007", "BOK008",
-         "BOK009", "BOK010", "GEN012")
+         "BOK009", "BOK010", "BOK011", "GEN012")
 
 PARTS = (("cover", "BOK001", "封面"), ("copyright", "BOK002", "版权页"), ("toc", "BOK003", "目录"),
          ("preface", "BOK004", "自序（前言）"), ("content", "BOK005", "本人负责编写的部分内容"),
@@ -333,10 +334,23 @@ def _cip(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         yield finding("BOK010", f"{lab}：版权页上的 CIP 数据核字号“{raw}”格式不正确（应为“（2023）第123456号”"
                       f"或“第2024PR2624号”的形式）", evidence=item.id, at=pages[0], cip=raw)
         return
-    year = next((cip_year(r) for r, ok in cips if ok), None)
-    if year and year > ctx.catalogue.cutoff.year:
-        yield finding("BOK010", f"{lab}：CIP 数据核字号的年份 {year} 晚于材料截止日", evidence=item.id,
-                      at=pages[0], cip=cips[0][0])
+
+
+def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
+    """BOK011: published (版次 or lookup date, month precision) after the cutoff
+    or before both 近五年 and 任现职; without a date, a CIP 核字号 year after
+    the cutoff year still tells (CIP data come before printing)."""
+    at = (item.pages_with("copyright") or item.pages)[0]
+    when: date | int | None = date.fromisoformat(item.facts["date"]) if item.facts.get("date") else None
+    if when is None:
+        cips = find_cip(_text(item, "copyright"))
+        year = next((cip_year(r) for r, ok in cips if ok), None)
+        if year and year > ctx.catalogue.cutoff.year:
+            when = year
+    found = window_finding("BOK011", lab, "出版时间", when, ctx, at=at, evidence=item.id, material=MATERIAL,
+                           month_only=True)
+    if found:
+        yield found
 
 
 def check(items: list[Item], ctx: Context) -> Iterable[Finding]:
@@ -350,5 +364,6 @@ def check(items: list[Item], ctx: Context) -> Iterable[Finding]:
         yield from _missing(item, lab)
         yield from _lookup(item, ctx, lab)
         yield from _proof(item, ctx, lab)
+        yield from _date(item, ctx, lab)
         yield from _isbn(item, lab)
         yield from _cip(item, ctx, lab)

@@ -1,4 +1,12 @@
-"""荣誉证书、获奖证书 (附件2 item 3): HON001.
+"""荣誉证书、获奖证书 (附件2 item 3): HON001, HON002.
+
+HON002: like papers and patents, an honour or award counts only when it came
+after the current title or within 近五年, and not after the cutoff (notice
+§二(一), 附件2 item 7).  The date is the latest one written on the
+certificate (often under the seal, so OCR misses it); failing that, an
+award's 年度 (a 2025年度 award is given in 2025 or later, so it is never judged
+early on that alone), or the year a 证书号 starts with when that year lies
+wholly inside the window (2024-JX-2-015).  Anything else: could not verify.
 
 “集体项目须提供本人系主要贡献者依据”: an award whose certificate does not
 name the applicant (a 单位 is the winner, or the applicant is simply not
@@ -15,18 +23,19 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from zjcheck.checkutil import data_table
+from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 from zjcheck.textutil import CN_DIGITS, find_dates, fuzzy_pattern, name_in, norm, squash
 
 MATERIAL = "honor"
-CODES = ("HON001",)
+CODES = ("HON001", "HON002", "GEN012")
 
 _CJK = "\u4e00-\u9fff"
 _ORG = re.compile(rf"([{_CJK}()]{{4,40}}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|研究所|设计院|大学|学院|公司|厂))")
 _RANK = re.compile(r"(?:排名|排序|第)\s*([0-9一二三四五六七八九十]{1,2})\s*(?:位|名|完成人)?")
+_NUMBER_YEAR = re.compile(r"(?:证书号|证书编号|编号)[:：]?[A-Za-z]{0,6}[-\[（(]?(20\d\d)(?!\d)")
 _PROJECT = re.compile(rf"(?:项目名称|成果名称|获奖项目|项目)[:：]?[“\"《]?([{_CJK}A-Za-z0-9\-]{{6,40}}?)[”\"》]?(?=获|荣获|被评为|项目|完成|奖励|等级|$|[,，。;；])")
 
 
@@ -103,7 +112,9 @@ def project_title(text: str) -> str | None:
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
     certs = item.pages_with("certificate") or item.pages
     text = "\n".join(p.text for p in certs)
-    years = [d.year for d in find_dates(text)]
+    mentions = [d for d in find_dates(text) if d.value is not None]
+    years = [d.year for d in mentions]
+    latest = max(mentions, key=lambda d: d.value, default=None)     # the award date is the latest one written
     if not years:      # the date is often under the seal: a year in the certificate number
         years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text) if int(y) <= ctx.catalogue.cutoff.year]
     ym = re.search(r"(20\d\d)\s*年度", text)
@@ -113,6 +124,10 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "level": award_level(text),
         "grade": award_grade(text),
         "year": int(ym.group(1)) if ym else (max(years) if years else None),
+        "date": latest.value.isoformat() if latest else None,
+        "date_month_only": bool(latest and latest.day is None),
+        "annual_year": int(ym.group(1)) if ym else None,
+        "number_year": int(nm.group(1)) if (nm := _NUMBER_YEAR.search(squash(text))) else None,
         "rank": applicant_rank(text, name),
         "contributors": contributors(text),
         "names_applicant": name_in(name, text) if name else None,
@@ -136,6 +151,30 @@ def _proof_elsewhere(item: Item, proofs: list[Page], name: str | None) -> bool:
     return False
 
 
+def _date(item: Item, ctx: Context, page: Page) -> Iterator[Finding]:
+    f = item.facts
+    what = f"“{f['project']}”" if f.get("project") else ""
+    lab = f"荣誉/获奖证书{what}"
+    if f.get("date"):
+        found = window_finding("HON002", lab, "颁发时间", f["date"], ctx, at=page, evidence=item.id,
+                               material=MATERIAL, month_only=bool(f.get("date_month_only")))
+    elif f.get("annual_year"):
+        year, cat, title = f["annual_year"], ctx.catalogue, ctx.profile.title_date
+        if year > cat.cutoff.year:
+            found = window_finding("HON002", lab, "获奖年度", year, ctx, at=page, evidence=item.id, material=MATERIAL)
+        elif year >= cat.window_start.year or (title and year >= title.year):
+            found = None
+        else:
+            found = finding("GEN012", f"{lab}：获奖年度为 {year} 年度，颁发时间未能识别，无法确认是否在任现职后或近五年内取得",
+                            material=MATERIAL, evidence=item.id, at=page, severity="info")
+    elif f.get("number_year") and ctx.catalogue.window_start.year < f["number_year"] < ctx.catalogue.cutoff.year:
+        found = None        # 证书号 2024-JX-2-015: awarded in a year wholly inside the window
+    else:
+        found = window_finding("HON002", lab, "颁发时间", None, ctx, at=page, evidence=item.id, material=MATERIAL)
+    if found:
+        yield found
+
+
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     proofs = [p for it in items for p in it.pages_with("contributor_proof")]
     for it in items:
@@ -143,6 +182,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         if not certs:
             continue        # a proof page on its own: used by the certificates below
         page = certs[0]
+        yield from _date(it, ctx, page)
         if not ctx.name:
             yield finding("GEN012", "无法确认获奖证书上是否有申报人（申报人姓名未知），集体项目的主要贡献者依据未核对",
                           material=MATERIAL, evidence=it.id, at=page, severity="info")

@@ -23,7 +23,7 @@ from typing import Any
 from stdnum import isbn as _isbn
 from stdnum import issn as _issn
 
-from zjcheck.checkutil import data_table
+from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -439,30 +439,13 @@ def _authors(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
 
 
 def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
-    cat = ctx.catalogue
     at = (item.pages_with("cnki") or item.pages_with("cover") or item.pages)[0] if item.pages else None
     f = item.facts
-    pub = date.fromisoformat(f["date"]) if f.get("date") else None
-    if pub is None:
-        year = f.get("year")
-        if year and year > cat.cutoff.year:
-            yield finding("PAP008", f"{lab}：发表于 {year} 年，晚于材料截止日 {cat.cutoff.isoformat()}",
-                          evidence=item.id, at=at, year=year)
-        elif year and year < cat.window_start.year and not (
-                ctx.profile.title_date and year >= ctx.profile.title_date.year):
-            yield finding("PAP008", f"{lab}：发表于 {year} 年，不在任现职后或近五年（{cat.window_start.isoformat()} 起）内",
-                          evidence=item.id, at=at, year=year)
-        else:
-            yield finding("GEN012", f"{lab}：未能识别发表时间，无法确认是否在任现职后或近五年内、截止日前",
-                          material=MATERIAL, evidence=item.id, at=at, severity="info")
-        return
-    if pub > cat.cutoff:
-        yield finding("PAP008", f"{lab}：发表时间 {pub.isoformat()} 晚于材料截止日 {cat.cutoff.isoformat()}",
-                      evidence=item.id, at=at, date=pub.isoformat())
-    elif not cat.in_window(pub, ctx.profile.title_date):
-        since = f"任现职（{ctx.profile.title_date.isoformat()}）后或" if ctx.profile.title_date else ""
-        yield finding("PAP008", f"{lab}：发表时间 {pub.isoformat()} 不在{since}近五年（{cat.window_start.isoformat()} 起）内",
-                      evidence=item.id, at=at, date=pub.isoformat())
+    when = f.get("date") or f.get("year")
+    data = {"date": f["date"]} if f.get("date") else {"year": f.get("year")}
+    found = window_finding("PAP008", lab, "发表时间", when, ctx, at=at, evidence=item.id, material=MATERIAL, **data)
+    if found:
+        yield found
 
 
 def _numbers(item: Item, lab: str) -> Iterator[Finding]:

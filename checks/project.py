@@ -18,14 +18,14 @@ from typing import Any
 
 from stdnum.cn import uscc
 
-from zjcheck.checkutil import data_table
+from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 from zjcheck.textutil import find_dates, fuzzy_pattern, norm, squash
 
 MATERIAL = "project"
-CODES = ("PRJ001", "PRJ002", "PRJ003", "PRJ004", "PRJ005", "PRJ006", "PRJ007", "GEN012")
+CODES = ("PRJ001", "PRJ002", "PRJ003", "PRJ004", "PRJ005", "PRJ006", "PRJ007", "PRJ008", "GEN012")
 
 PART_NAMES = {"cover": "合同或立项书封面页", "amount": "项目金额页",
               "personnel": "主要参与人员名单及负责的项目工作内容", "seal_page": "盖章页"}
@@ -451,14 +451,18 @@ def _check_dates(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
     if signed and end and signed > end and not (start and end < start):
         yield finding("PRJ005", f"{label}：签订日期 {signed.isoformat()} 晚于项目结束日期 {end.isoformat()}",
                       evidence=item.id, at=at, signed=signed.isoformat(), end=end.isoformat())
+    # PRJ008: 业绩 after the cutoff, or ended before both 近五年 and 任现职
     first_day = min(d for d in (signed, start) if d) if (signed or start) else None
-    if first_day and first_day > cat.cutoff:
-        yield finding("PRJ005", f"{label}：签订（开始）日期 {first_day.isoformat()} 晚于材料截止日 "
-                      f"{cat.cutoff.isoformat()}，不能作为业绩", evidence=item.id, at=at)
     last_day = end or signed
-    if last_day and last_day < cat.window_start and not (ctx.profile.title_date and last_day >= ctx.profile.title_date):
-        yield finding("PRJ005", f"{label}：项目在 {last_day.isoformat()} 已结束，不在任现职后或近五年内",
-                      evidence=item.id, at=at, end=last_day.isoformat())
+    if first_day and first_day > cat.cutoff:
+        when: tuple[str, date | None] = ("签订（开始）日期", first_day)
+    else:
+        when = ("项目结束日期" if end else "签订日期", last_day)
+    if when[1]:
+        found = window_finding("PRJ008", label, when[0], when[1], ctx, at=at, evidence=item.id, material=MATERIAL,
+                               date=when[1].isoformat())
+        if found:
+            yield found
     if not (signed or start):
         yield finding("GEN012", f"{label}：未能识别合同签订日期或项目起止时间，时间未核对", material=MATERIAL,
                       evidence=item.id, at=at, severity="info")

@@ -1,6 +1,8 @@
-"""论著 checker (BOK001–BOK010): pure logic on text, then the rendered packages."""
+"""论著 checker (BOK001–BOK011): pure logic on text, then the rendered packages."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
@@ -216,3 +218,30 @@ def test_variant_plants_code(checked, variant, code):
 def test_variant_proof_names_missing_isbn(checked):
     msg = _codes(checked("book-proof"), "BOK008")[0]["message"]
     assert "ISBN" in msg and "CIP" not in msg and "作者姓名" not in msg
+
+
+def _published(when: str) -> str:
+    """The copyright page with its 版次 and CIP line dated `when` ("2016年9月")."""
+    y, m = when.rstrip("月").split("年")
+    return copyright_page().replace("2023年9月第1版", f"{when}第1版").replace("2023.9", f"{y}.{m}")
+
+
+@pytest.mark.parametrize("when,title_date,expect", [
+    ("2026年10月", date(2019, 12, 20), "BOK011"),   # after the cutoff
+    ("2016年9月", date(2019, 12, 20), "BOK011"),    # before 任现职 and before 近五年
+    ("2016年9月", date(2015, 7, 1), None),          # 任现职后
+    ("2021年8月", date(2019, 12, 20), None),        # the window's first month: only the month is printed
+    ("2016年9月", None, "GEN012"),                  # current title's date unknown: could not verify
+])
+def test_publication_window(when, title_date, expect):
+    _, found = run(book_pages(copyright=_published(when)), title_date=title_date)
+    dated = [f for f in found if f.code == "BOK011" or (f.code == "GEN012" and "出版时间" in f.message)]
+    assert [f.code for f in dated] == ([expect] if expect else []), [f.message for f in found]
+
+
+def test_cip_year_after_cutoff_without_date():
+    text = copyright_page(cip="中国国家版本馆CIP数据核字（2027）第103518号").replace("2023年9月第1版", "第1版").replace(
+        "2023.9", "")
+    _, found = run(book_pages(copyright=text, cip_lookup=lookup().replace("出版时间\n2023-09\n", "")))
+    assert any(f.code == "BOK011" and "2027" in f.message for f in found), [f.message for f in found]
+    assert "BOK010" not in codes(found)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from datetime import date
+
 import pytest
 
 from checks import project
@@ -136,18 +138,26 @@ def test_applicant_role_unreadable_is_info() -> None:
     assert run(item) == ["GEN012"]
 
 
-def test_dates() -> None:
-    assert run(contract(cover=COVER.replace("至2024年4月14日", "至2021年4月14日"))) == ["PRJ005"]
+def test_dates_illogical() -> None:
+    assert "PRJ005" in run(contract(cover=COVER.replace("至2024年4月14日", "至2022年1月14日")))
     # signed after the work was done
     assert "PRJ005" in run(contract(cover=COVER.replace("签订时间： 2022年4月15日", "签订时间： 2024年6月1日")))
-    # signed after the cutoff
+
+
+def test_dates_window() -> None:
+    """PRJ008: 业绩 after the cutoff, or ended before both 近五年 and 任现职 (notice 附件2 item 7)."""
     late = COVER.replace("签订时间： 2022年4月15日", "签订时间： 2026年9月1日").replace(
         "2022年4月15日至2024年4月14日", "2026年9月1日至2027年9月1日")
-    assert run(contract(cover=late)) == ["PRJ005"]
-    # finished long before the window and before the current title
+    assert run(contract(cover=late), title_date=date(2019, 12, 20)) == ["PRJ008"]
     old = COVER.replace("签订时间： 2022年4月15日", "签订时间： 2015年3月1日").replace(
         "2022年4月15日至2024年4月14日", "2015年3月1日至2016年3月1日")
-    assert run(contract(cover=old)) == ["PRJ005"]
+    found = run_checker(project, [contract(cover=old)], title_date=date(2019, 12, 20))
+    assert codes(found) == ["PRJ008"] and "2016-03-01" in found[0].message and found[0].severity == "error"
+    # ended before 近五年 but after the current title: it counts
+    assert run(contract(cover=old), title_date=date(2014, 6, 1)) == []
+    # the current title's date unknown: could not verify, not an error
+    found = run_checker(project, [contract(cover=old)], title_date=None)
+    assert codes(found) == ["GEN012"] and "任现职时间未知" in found[0].message
 
 
 def test_uscc_checksum() -> None:
@@ -165,7 +175,7 @@ def test_no_projects_no_findings() -> None:
 
 # ---------------------------------------------------------------- end to end
 
-MINE = {"PRJ001", "PRJ002", "PRJ003", "PRJ004", "PRJ005", "PRJ006", "PRJ007"}
+MINE = {"PRJ001", "PRJ002", "PRJ003", "PRJ004", "PRJ005", "PRJ006", "PRJ007", "PRJ008"}
 
 
 def test_compliant_projects(checked) -> None:
@@ -183,6 +193,7 @@ def test_compliant_projects(checked) -> None:
     ("project-no-cover", "PRJ001"), ("project-no-amount", "PRJ002"), ("project-no-personnel", "PRJ003"),
     ("project-no-seal-page", "PRJ004"), ("project-amount-mismatch", "PRJ006"),
     ("project-gray-seal", "PRJ004"), ("project-applicant-absent", "PRJ003"), ("project-dates", "PRJ005"),
+    ("project-window", "PRJ008"),
 ])
 def test_variants(checked, variant: str, code: str) -> None:
     rep = checked(variant)

@@ -298,6 +298,31 @@ def test_hon001_collective_award_without_proof():
     assert codes(run_checker(honor, [make_item("honor", [(other, ["certificate"])])])) == ["HON001"]
 
 
+@pytest.mark.parametrize("issued,title_date,expect", [
+    ("2026年9月", date(2019, 12, 20), "HON002"),     # after the cutoff
+    ("2018年6月", date(2019, 12, 20), "HON002"),     # before 任现职 and before 近五年
+    ("2018年6月", date(2017, 7, 1), None),           # 任现职后
+    ("2021年8月", date(2019, 12, 20), None),         # the window's first month: only the month is written
+    ("2018年6月", None, "GEN012"),                   # the current title's date unknown: could not verify
+    ("", date(2019, 12, 20), None),                  # no date read (under the seal): 证书号 2024-…
+])
+def test_hon002_award_date_window(issued, title_date, expect):
+    cert = AWARD.format(who="周建华（排名第1）").replace("2024年12月", issued)
+    fs = run_checker(honor, [make_item("honor", [(cert, ["certificate"])])], title_date=title_date)
+    assert codes(fs) == ([expect] if expect else []), [f.message for f in fs]
+    if expect == "HON002":
+        assert fs[0].severity == "error" and issued[:4] in fs[0].message
+
+
+def test_hon002_award_year_only():
+    annual = AWARD.format(who="周建华（排名第1）").replace("2024年12月", "").replace("浙江省机械工业科学技术奖",
+                                                                                  "2023年度浙江省机械工业科学技术奖")
+    assert codes(run_checker(honor, [make_item("honor", [(annual, ["certificate"])])])) == []
+    old = annual.replace("2023年度", "2017年度")
+    fs = run_checker(honor, [make_item("honor", [(old, ["certificate"])])], title_date=date(2019, 12, 20))
+    assert codes(fs) == ["GEN012"] and "2017 年度" in fs[0].message
+
+
 # ---------------------------------------------------------------- assessment
 
 def form(year: int, grade: str) -> str:
@@ -423,3 +448,12 @@ def test_e2e_records_defects_messages(checked):
 @pytest.mark.ocr
 def test_e2e_records_edu_old(checked):
     assert "EDU002" in _codes_of(_package(checked, "records-edu-old"))
+
+
+def test_hon002_year_in_the_certificate_number():
+    """The date is often under the seal; a 证书号 that starts with a year wholly
+    inside the window is enough, one on the window's edge is not."""
+    cert = AWARD.format(who="周建华（排名第1）").replace("2024年12月", "")
+    assert codes(run_checker(honor, [make_item("honor", [(cert, ["certificate"])])])) == []
+    edge = cert.replace("2024-JX-2-015", "2026-JX-2-015")
+    assert codes(run_checker(honor, [make_item("honor", [(edge, ["certificate"])])])) == ["GEN012"]

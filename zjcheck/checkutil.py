@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from calendar import monthrange
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -13,25 +14,43 @@ from zjcheck.model import Finding, Page
 from zjcheck.plugins import Context
 
 
-def window_finding(code: str, label: str, what: str, d: date | str | None, ctx: Context, *, at: Page,
-                   evidence: str, material: str, **data: Any) -> Finding | None:
-    """The finding for an achievement dated `d` (授权公告日, 发布日期 …) that is
-    after the cutoff, or neither 任现职后 nor 近五年 (notice 附件2 item 7);
-    "could not verify" (GEN012) when the date was not read; None when it counts."""
+TITLE_UNKNOWN = "任现职时间未知（证书上的日期未能识别，申报人信息中也没有 title_date）"
+
+
+def window_finding(code: str, label: str, what: str, d: date | str | int | None, ctx: Context, *, at: Page | None,
+                   evidence: str, material: str, month_only: bool = False, **data: Any) -> Finding | None:
+    """The finding for an achievement dated `d` (授权公告日, 发布日期 … or only a
+    year) that is after the cutoff, or neither 任现职后 nor 近五年 (notice
+    附件2 item 7); None when it counts.  "Could not verify" (GEN012) when the
+    date was not read, or when it is before the 近五年 window and the current
+    title's date is unknown (it may still be 任现职后)."""
     if not d:
         return finding("GEN012", f"{label}：{what}未能识别，无法确认是否在截止日前、任现职后或近五年内",
                        material=material, evidence=evidence, at=at, severity="info")
     if isinstance(d, str):
         d = date.fromisoformat(d)
     cat = ctx.catalogue
-    day = d.isoformat()
-    if d > cat.cutoff:
+    title = ctx.profile.title_date
+    if isinstance(d, int):          # a year only: judge it only where the whole year is on one side
+        day = f"{d} 年"
+        late = d > cat.cutoff.year
+        early = d < cat.window_start.year and not (title and d >= title.year)
+    else:
+        day = f"{d.year} 年 {d.month} 月" if month_only else d.isoformat()
+        first = d.replace(day=1) if month_only else d
+        last = d.replace(day=monthrange(d.year, d.month)[1]) if month_only else d
+        late = first > cat.cutoff
+        early = not late and not cat.in_window(min(last, cat.cutoff), title)
+    if late:
         return finding(code, f"{label}：{what} {day} 晚于材料截止日 {cat.cutoff.isoformat()}，不能作为本次申报业绩",
                        evidence=evidence, at=at, **data)
-    if not cat.in_window(d, ctx.profile.title_date):
-        td = ctx.profile.title_date.isoformat() if ctx.profile.title_date else "未知"
+    if early and title is None:
+        return finding("GEN012", f"{label}：{what} {day} 早于近五年起点 {cat.window_start.isoformat()}，"
+                                 f"{TITLE_UNKNOWN}，无法确认是否为任现职后取得",
+                       material=material, evidence=evidence, at=at, severity="info", would_be=code)
+    if early:
         return finding(code, f"{label}：{what} {day} 早于近五年起点 {cat.window_start.isoformat()}，"
-                             f"也早于任现职时间（{td}）", evidence=evidence, at=at, **data)
+                             f"也早于任现职时间（{title.isoformat()}）", evidence=evidence, at=at, **data)
     return None
 
 
