@@ -44,3 +44,56 @@ def test_a_crashing_checker_becomes_gen011(tmp_path: Path, monkeypatch: pytest.M
     gen011 = [f for f in result.findings if f.code == "GEN011"]
     assert len(gen011) == 1 and "checker bug" in gen011[0].message
     assert [d.rel for d in result.documents] == ["总结.docx"]      # the run went on
+    # "could not check", never a pass: exit 3, said in the verdict
+    assert result.unchecked == ["summary"] and result.exit_code == 3
+    from zjcheck.report.text import verdict
+    assert "未能检查" in verdict(result).plain
+    from zjcheck.report.json import to_dict
+    assert to_dict(result)["summary"]["unchecked_materials"] == ["summary"]
+
+
+def test_a_crashing_facts_skips_that_check_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = docx.Document()
+    d.add_paragraph("专业技术工作总结")
+    d.add_paragraph("本人任现职以来，负责数控机床主轴系统的设计与改进。" * 20)
+    d.save(tmp_path / "总结.docx")
+    called = []
+
+    def facts(item, ctx):  # type: ignore[no-untyped-def]
+        raise ValueError("facts bug")
+
+    bad = types.SimpleNamespace(MATERIAL="summary", CODES=("SUM001",), facts=facts,
+                                check=lambda items, ctx: called.append(1) or [])
+    monkeypatch.setattr(pipeline, "load_plugins", lambda: ([Plugin("summary", bad, "summary", ("SUM001",))], []))
+    result = pipeline.run(tmp_path, pipeline.Options(cache=False, jobs=1, profile={"name": "周建华"}))
+    assert [f.code for f in result.findings if f.code == "GEN011"] == ["GEN011"] and called == []
+    assert result.exit_code == 3
+
+
+def test_title_date_from_the_certificate_before_any_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --title-date / zjcheck.toml, the date read on the title certificate
+    is the 任现职 date every window check uses; it is said to be inferred."""
+    from datetime import date
+
+    from tests.util import make_item
+    from zjcheck import profile as profile_mod
+    cert = make_item("title", [("专业技术资格证书", ["certificate"])])
+    cert.facts = {"has_certificate": True, "level": "工程师", "title_date": "2018-12-20"}
+    below = make_item("title", [("助理工程师", ["certificate"])])
+    below.facts = {"has_certificate": True, "level": "助理工程师", "title_date": "2012-12-20"}
+    assert profile_mod.infer_title_date([below, cert]) == date(2018, 12, 20)
+    assert profile_mod.infer_title_date([below]) is None
+
+    d = docx.Document()
+    d.add_paragraph("专业技术工作总结")
+    d.save(tmp_path / "总结.docx")
+    seen = []
+    first = types.SimpleNamespace(MATERIAL="summary", CODES=("SUM001",),
+                                  check=lambda items, ctx: seen.append(ctx.profile.title_date) or [])
+    title = types.SimpleNamespace(MATERIAL="title", CODES=(), facts=lambda it, ctx: {}, check=lambda items, ctx: [])
+    monkeypatch.setattr(pipeline, "load_plugins", lambda: (
+        [Plugin("summary", first, "summary", ("SUM001",)), Plugin("title", title, "title", ())], []))
+    monkeypatch.setattr(profile_mod, "infer_title_date", lambda items: date(2018, 12, 20))
+    result = pipeline.run(tmp_path, pipeline.Options(cache=False, jobs=1, profile={"name": "周建华"}))
+    assert seen == [date(2018, 12, 20)]          # set before the first checker (listed before title) ran
+    assert result.profile.sources["title_date"] == "inferred"

@@ -189,7 +189,10 @@ def _problem(result: Result) -> str:
         text = "；".join(f"{f.path or ''}：{f.message}" for f in bad[:3])
         return f"{result.unreadable} 个文件无法检查：{text}" + ("等" if len(bad) > 3 else "")
     errs = Counter(f.code for f in fs if f.severity == "error")
-    return "、".join(f"{c}×{n}" if n > 1 else c for c, n in errs.most_common(8))
+    listed = "、".join(f"{c}×{n}" if n > 1 else c for c, n in errs.most_common(8))
+    if result.unchecked:
+        return "；".join(filter(None, [f"{'、'.join(result.unchecked)} 检查出错（GEN011）", listed]))
+    return listed
 
 
 def row_for(a: Applicant, result: Result, seconds: float) -> Row:

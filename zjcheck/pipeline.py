@@ -78,8 +78,13 @@ class Result:
         return Counter(f.severity for f in self.findings)
 
     @property
+    def unchecked(self) -> list[str]:
+        """Materials whose checker crashed (GEN011): "could not check", like an unreadable file."""
+        return sorted({f.material for f in self.findings if f.code == "GEN011"})
+
+    @property
     def exit_code(self) -> int:
-        if self.unreadable:
+        if self.unreadable or self.unchecked:
             return 3
         return 1 if self.counts()["error"] else 0
 
@@ -135,18 +140,29 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
     for problem in problems:
         findings.append(finding("GEN011", f"检查插件无法加载：{problem}"))
     checked_materials = set()
+    broken: set[str] = set()
+    # Every checker's facts first, so that the profile can take what the
+    # documents say (the current title's date) before any check needs it.
     for plugin in plugins:
-        mine = ctx.items_of(plugin.material)
         checked_materials.add(plugin.material)
+        facts = getattr(plugin.module, "facts", None)
         try:
-            facts = getattr(plugin.module, "facts", None)
-            for it in mine:
-                if facts:
-                    it.facts = dict(facts(it, ctx))
-            findings.extend(plugin.module.check(mine, ctx))
+            for it in ctx.items_of(plugin.material) if facts else []:
+                it.facts = dict(facts(it, ctx))
         except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
-            findings.append(finding("GEN011", f"“{material_name(plugin.material)}”检查出错，该项未能检查：{type(e).__name__}: {e}",
-                                    material=plugin.material))
+            broken.add(plugin.material)
+            findings.append(_crashed(plugin.material, e))
+    if prof.title_date is None:
+        prof.title_date = profile_mod.infer_title_date(ctx.items_of("title"))
+        if prof.title_date:
+            prof.sources["title_date"] = "inferred"
+    for plugin in plugins:
+        if plugin.material in broken:
+            continue
+        try:
+            findings.extend(plugin.module.check(ctx.items_of(plugin.material), ctx))
+        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
+            findings.append(_crashed(plugin.material, e))
     findings.extend(crossdoc.check_all(read.documents, prof.name, prof.id_number))
     if prof.name is None:
         findings.append(finding("GEN012", "未能确定申报人姓名（zjcheck.toml、--name 均未提供，也无法从材料中推断），姓名相关检查未进行"))
@@ -173,6 +189,11 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
     }
     return Result(str(path), cat, prof, read.documents, items, findings, gap, stats,
                   walked.unreadable + read.unreadable, totals)
+
+
+def _crashed(material: str, e: Exception) -> Finding:
+    return finding("GEN011", f"“{material_name(material)}”检查出错，该项未能检查：{type(e).__name__}: {e}",
+                   material=material)
 
 
 def _review(plugins: list[Any], findings: list[Finding], ctx: Context) -> list[Finding]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zjcheck.errors import UsageError
-from zjcheck.model import Document, Profile
+from zjcheck.model import Document, Item, Profile
 from zjcheck.textutil import parse_date
 
 FIELDS = ("name", "id_number", "employer", "title_date", "graduation_date", "route")
@@ -81,3 +81,13 @@ def infer_name(documents: list[Document], personal: set[str]) -> str | None:
         return None
     (best, n), *rest = votes.most_common(2) + [("", 0)]
     return best if n > rest[0][1] else None
+
+
+def infer_title_date(title_items: list[Item]) -> date | None:
+    """The date on the current title certificate (the title checker's facts),
+    for the 任现职后 window when neither zjcheck.toml nor --title-date gives it."""
+    for it in title_items:
+        f = it.facts
+        if f.get("has_certificate") and f.get("title_date") and f.get("level") not in ("助理工程师", "技术员"):
+            return date.fromisoformat(f["title_date"])
+    return None

@@ -229,7 +229,7 @@ class Thumbnails:
 def _verdict(r: Result) -> tuple[str, str]:
     from zjcheck.report.text import verdict
     c = r.counts()
-    cls = "unreadable" if r.unreadable else "error" if c["error"] else "warning" if c["warning"] else "ok"
+    cls = "unreadable" if r.unreadable or r.unchecked else "error" if c["error"] else "warning" if c["warning"] else "ok"
     return cls, verdict(r).plain
 
 

@@ -40,7 +40,8 @@ def to_dict(r: Result) -> dict[str, Any]:
         },
         "stats": r.stats,
         "summary": {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"],
-                    "unreadable_files": r.unreadable, "exit_code": r.exit_code},
+                    "unreadable_files": r.unreadable, "unchecked_materials": r.unchecked,
+                    "exit_code": r.exit_code},
         "gap": [g.to_json() for g in r.gap],
         "totals": r.totals,
         "items": [{

@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from zjcheck.materials import material_name
 from zjcheck.pipeline import Result
 
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -22,8 +23,11 @@ def header(r: Result) -> Panel:
     src = r.profile.sources.get("name")
     if src:
         name += f"（{NAME_SOURCE.get(src, src)}）"
+    since = r.profile.title_date.isoformat() if r.profile.title_date else "未知"
+    if r.profile.sources.get("title_date") == "inferred":
+        since += "（从职称证书读取）"
     lines = [
-        f"申报人：{name}    申报路线：{r.profile.route}",
+        f"申报人：{name}    申报路线：{r.profile.route}    任现职时间：{since}",
         f"材料：{r.root}",
         f"目录：{r.catalogue.name}（{r.catalogue.notice}，材料截止 {r.catalogue.cutoff.isoformat()}）",
         f"读取文件 {s['files']} 个，共 {s['pages']} 页；本次 OCR {s['pages_ocr']} 页，缓存 {s['pages_cached']} 页；"
@@ -114,9 +118,11 @@ def verdict(r: Result) -> Text:
     unsure = sum(1 for f in r.findings if f.code == "GEN012")
     if unsure:
         checked += f"；另有 {unsure} 处无法确认（见“提示”），请人工核对"
-    if r.unreadable:
-        return Text(f"有 {r.unreadable} 个文件无法检查；另有 {c['error']} 个错误、{c['warning']} 个警告。{checked}。",
-                    style="bold magenta")
+    if r.unreadable or r.unchecked:
+        what = "；".join(w for w in (
+            f"有 {r.unreadable} 个文件无法检查" if r.unreadable else "",
+            f"{'、'.join(material_name(m) for m in r.unchecked)}的检查出错、未能检查" if r.unchecked else "") if w)
+        return Text(f"{what}；另有 {c['error']} 个错误、{c['warning']} 个警告。{checked}。", style="bold magenta")
     if c["error"]:
         return Text(f"发现 {c['error']} 个错误、{c['warning']} 个警告：材料有缺漏，请按上面的提示修改。{checked}。",
                     style="bold red")
