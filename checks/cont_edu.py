@@ -110,7 +110,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     span = f"{years[0]}–{years[-1]}" if years else ""
     for y in years:
         if y not in by_year:
-            yield finding("CED001", f"缺少 {y} 年度继续教育学时登记卡（须按年度上传近三年 {span} 学时证明）", year=y)
+            yield finding("CED001", f"缺少 {y} 年度继续教育学时登记卡（须按年度上传 {span} 各年度学时证明）", year=y)
             continue
         cards = by_year[y]
         best = max(cards, key=lambda i: i.facts.get("total_hours") or -1)

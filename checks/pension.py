@@ -197,10 +197,10 @@ def same_org(a: str, b: str) -> bool:
 
 
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
-    if not items:
-        yield finding("PEN001", "未找到近 3 年《基本养老保险参保缴费证明》")
-        return
     years = int(ctx.catalogue.rule("pension_years"))
+    if not items:
+        yield finding("PEN001", f"未找到近 {years} 年《基本养老保险参保缴费证明》")
+        return
     paid = {(int(s[:4]), int(s[5:7])) for it in items for s in it.facts.get("months", [])}
     item = items[0]
     first = item.pages[0]

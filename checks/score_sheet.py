@@ -178,5 +178,19 @@ def review(items: list[Item], findings: list[Finding], ctx: Context) -> Iterable
         out.append(_soften(_at(finding("SCO005", f"{_where(row)}自评 {row.score:g} 分，其佐证材料未通过检查：{'；'.join(why)}；"
                                          f"约 {risk:g} 分有风险", points_at_risk=risk, failing=failing),
                        sheet, row.catalogue_id), sheet))
+    out.extend(_short_tenure(sheet, findings, ctx))
     ctx.shared["score_claims"] = claims
     return out
+
+
+def _short_tenure(sheet: ScoreSheet, findings: list[Finding], ctx: Context) -> Iterator[Finding]:
+    """SCO006 also when the route was not declared 破格 but the title checker
+    found the title held too short for the normal route (TIT002): such an
+    applicant can only apply with the self-score threshold (notice §二(一))."""
+    if route(sheet, ctx)[0] == "破格" or not any(f.code == "TIT002" for f in findings):
+        return
+    need = float(ctx.catalogue.rule("self_score_threshold"))
+    if sheet.total < need:
+        yield _soften(_at(finding("SCO006", f"现任职务任职年限不足常规申报要求（见 TIT002），只能按自评分达到 {need:g} 分以上"
+                                            f"的条件申报，而自评分合计 {sheet.total:g} 分，低于 {need:g} 分",
+                                  total=sheet.total, threshold=need, reason="TIT002"), sheet, None), sheet)

@@ -284,6 +284,18 @@ def test_sco006_exceptional_route_below_threshold() -> None:
     assert "SCO006" not in codes(found)
 
 
+def test_sco006_short_tenure_on_the_normal_route() -> None:
+    """TIT002 (title held < 5 years) puts the applicant on the 自评分 ≥ 80 route
+    whatever the profile says: a total below 80 is then SCO006."""
+    tit002 = finding("TIT002", "任职年限不足", evidence="title-1")
+    _, reviewed, _ = run(GOOD, route="常规", extra_findings=[tit002])
+    assert codes(reviewed) == ["SCO006"] and "TIT002" in reviewed[0].message
+    _, reviewed, _ = run(GOOD, route="常规")
+    assert "SCO006" not in codes(reviewed)
+    found, reviewed, _ = run(GOOD, route="破格", extra_findings=[tit002])       # said once, by check()
+    assert codes(found) == ["SCO006"] and "SCO006" not in codes(reviewed)
+
+
 def test_sco006_route_from_the_sheet() -> None:
     ev = evidence()
     data = xlsx_bytes(GOOD)
