@@ -1,10 +1,11 @@
-"""项目（合同、立项书）(附件2 item 12): PRJ001–PRJ007.
+"""项目（合同、立项书）(附件2 item 12): PRJ001–PRJ008.
 
 Each project needs 合同或立项书封面页, 项目金额页, 主要参与人员名单及负责的项目
 工作内容 and 盖章页.  Besides the parts, the checker reads the amount in
 figures and in 大写 (PRJ006 when they disagree), the applicant's role in the
-participant list, the red seals the reader found on the seal page, the
-contract dates (PRJ005) and the parties' 统一社会信用代码 (PRJ007).
+participant list (PRJ003 also when the list gives nobody's work), the red
+seals the reader found on the seal page, the contract dates (PRJ005 when
+illogical, PRJ008 outside the window) and the parties' 统一社会信用代码 (PRJ007).
 """
 
 from __future__ import annotations
@@ -297,6 +298,20 @@ def list_rows(text: str) -> tuple[int, int]:
     return ok, n
 
 
+def lists_work(text: str) -> bool:
+    """Whether any member row of the list says what someone does (a role or
+    work words): a list of names and titles alone lacks the 负责的项目工作内容
+    the notice asks for (附件2 item 12)."""
+    d = data()["personnel"]
+    for line in norm(text).splitlines():
+        sq = re.sub(r"\s+", "", line)
+        if any(h in sq for h in d["list_headings"]) or "名单" in sq:
+            continue
+        if any(w in sq for w in d["roles"] + d["work"]):
+            return True
+    return False
+
+
 def list_pages(item: Item) -> list[Page]:
     """Pages with the participant list; a cover naming only the 项目负责人 is not one."""
     return [p for p in item.pages_with("personnel") if p.parts[0] != "cover"]
@@ -342,6 +357,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "amount_agree": amount["agree"],
         "applicant_listed": in_list if personnel and ctx.name else None,
         "list_rows": list(list_rows(list_text)) if personnel else [0, 0],
+        "list_has_work": lists_work(list_text) if personnel else None,
         "role": role,
         "work": work,
         "signed": signed.isoformat() if signed else None,
@@ -401,6 +417,9 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
         elif not f.get("applicant_listed"):
             yield finding("PRJ003", f"{label}：主要参与人员名单中没有申报人“{ctx.name}”", evidence=item.id,
                           at=page, name=ctx.name)
+        elif not f.get("role") and not f.get("work") and f.get("list_has_work") is False:
+            yield finding("PRJ003", f"{label}：主要参与人员名单只列了姓名等，没有各人负责的项目工作内容（分工）",
+                          evidence=item.id, at=page, aspect="work")
         elif not f.get("role") and not f.get("work"):
             yield finding("GEN012", f"{label}：名单中有申报人，但未能识别其角色和负责的项目工作内容",
                           material=MATERIAL, evidence=item.id, at=page, severity="info")

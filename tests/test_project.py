@@ -134,8 +134,16 @@ def test_applicant_absent_from_list() -> None:
 
 
 def test_applicant_role_unreadable_is_info() -> None:
-    item = contract(personnel="主要参与人员名单\n姓名 职称\n周建华 工程师\n王立军 高级工程师")
+    """Others' rows say what they do, the applicant's row was not read whole: could not verify."""
+    item = contract(personnel="主要参与人员名单\n序号 姓名 职称 分工\n1 周建华 工程师\n2 王立军 高级工程师 负责控制算法开发")
     assert run(item) == ["GEN012"]
+
+
+def test_list_without_work_content() -> None:
+    """Names and titles only: the 负责的项目工作内容 the notice asks for is missing (PRJ003)."""
+    item = contract(personnel="主要参与人员名单\n序号 姓名 职称\n1 周建华 工程师\n2 王立军 高级工程师")
+    found = run_checker(project, [item])
+    assert codes(found) == ["PRJ003"] and "工作内容" in found[0].message
 
 
 def test_dates_illogical() -> None:
@@ -193,7 +201,7 @@ def test_compliant_projects(checked) -> None:
     ("project-no-cover", "PRJ001"), ("project-no-amount", "PRJ002"), ("project-no-personnel", "PRJ003"),
     ("project-no-seal-page", "PRJ004"), ("project-amount-mismatch", "PRJ006"),
     ("project-gray-seal", "PRJ004"), ("project-applicant-absent", "PRJ003"), ("project-dates", "PRJ005"),
-    ("project-window", "PRJ008"),
+    ("project-window", "PRJ008"), ("project-no-work", "PRJ003"),
 ])
 def test_variants(checked, variant: str, code: str) -> None:
     rep = checked(variant)
