@@ -1,10 +1,12 @@
-"""量化评分表 (附件2 item 15): SCO001–SCO007.
+"""量化评分表 (附件2 item 15): SCO001–SCO008.
 
 `facts` reads the applicant's sheet (zjcheck/scoresheet.py) and resolves
 each row's 系统佐证目录 to the evidence items the recognisers found; the
 parsed sheet is published as ctx.shared["score_sheet"] for the gap report.
 `check` judges the sheet itself; `review` runs after every checker and the
-cross-document checks, so it can see which cited evidence failed (SCO005).
+cross-document checks, so it can see which cited evidence failed (SCO005)
+and judge the self-score route against what the evidence supports (SCO006
+for a short tenure, SCO008).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from zjcheck.plugins import Context
 from zjcheck.scoresheet import ScoreSheet, SheetRow, assess, evidence_errors, find_sheet, has_refs, resolve_sheet, row_support
 
 MATERIAL = "score_sheet"
-CODES = ("SCO001", "SCO002", "SCO003", "SCO004", "SCO005", "SCO006", "SCO007")
+CODES = ("SCO001", "SCO002", "SCO003", "SCO004", "SCO005", "SCO006", "SCO007", "SCO008")
 SHARED = "score_sheet"
 
 
@@ -178,18 +180,33 @@ def review(items: list[Item], findings: list[Finding], ctx: Context) -> Iterable
         out.append(_soften(_at(finding("SCO005", f"{_where(row)}自评 {row.score:g} 分，其佐证材料未通过检查：{'；'.join(why)}；"
                                          f"约 {risk:g} 分有风险", points_at_risk=risk, failing=failing),
                        sheet, row.catalogue_id), sheet))
-    out.extend(_short_tenure(sheet, findings, ctx))
+    out.extend(_short_tenure(sheet, findings, ctx, claims))
     ctx.shared["score_claims"] = claims
     return out
 
 
-def _short_tenure(sheet: ScoreSheet, findings: list[Finding], ctx: Context) -> Iterator[Finding]:
+def _short_tenure(sheet: ScoreSheet, findings: list[Finding], ctx: Context,
+                  claims: dict[str, Any]) -> Iterator[Finding]:
     """SCO006 also when the route was not declared 破格 but the title checker
     found the title held too short for the normal route (TIT002): such an
-    applicant can only apply with the self-score threshold (notice §二(一))."""
-    if route(sheet, ctx)[0] == "破格" or not any(f.code == "TIT002" for f in findings):
+    applicant can only apply with the self-score threshold (notice §二(一)).
+    SCO008 when the total reaches the threshold only with points whose
+    evidence fails its checks."""
+    by_route = route(sheet, ctx)[0] == "破格"
+    short = any(f.code == "TIT002" for f in findings)
+    if not (by_route or short):
         return
     need = float(ctx.catalogue.rule("self_score_threshold"))
+    if sheet.total >= need:
+        supported = round(sum(c.supported for c in claims.values() if c.supported is not None), 2)
+        if supported < need:
+            why = "按破格条件申报" if by_route else "任职年限不足常规条件（见 TIT002）"
+            yield _soften(_at(finding("SCO008", f"{why}，须自评分达到 {need:g} 分以上：自评 {sheet.total:g} 分，"
+                                                f"但佐证材料通过检查的只有约 {supported:g} 分（其余见 SCO005）",
+                                      total=sheet.total, supported=supported, threshold=need), sheet, None), sheet)
+        return
+    if by_route:
+        return                          # check() said SCO006 already
     if sheet.total < need:
         yield _soften(_at(finding("SCO006", f"现任职务任职年限不足常规申报要求（见 TIT002），只能按自评分达到 {need:g} 分以上"
                                             f"的条件申报，而自评分合计 {sheet.total:g} 分，低于 {need:g} 分",

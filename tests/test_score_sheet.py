@@ -296,6 +296,27 @@ def test_sco006_short_tenure_on_the_normal_route() -> None:
     assert codes(found) == ["SCO006"] and "SCO006" not in codes(reviewed)
 
 
+@pytest.mark.parametrize("route,extra", [("破格", []), ("常规", ["TIT002"])])
+def test_sco008_threshold_reached_only_with_failing_evidence(route: str, extra: list[str]) -> None:
+    """The self-score route needs the threshold; points whose evidence fails
+    its checks may not count (a lower threshold here: GOOD claims 26)."""
+    import dataclasses
+    sheet = sheet_item(xlsx_bytes(GOOD))
+    ctx = make_context([sheet, *evidence()], route=route)
+    ctx.profile.sources["route"] = "命令行"
+    ctx.catalogue = dataclasses.replace(ctx.catalogue, rules={**ctx.catalogue.rules, "self_score_threshold": 20})
+    sheet.facts = sco.facts(sheet, ctx)
+    found = list(sco.check([sheet], ctx))
+    assert "SCO006" not in codes(found)
+    pre = [*found, *(finding(c, "x", evidence="title-1") for c in extra)]
+    paper = finding("PAP005", "论文-1 缺少中国知网检索截图", evidence="paper-1")
+    patent = finding("PAT001", "专利-1 只是申请", evidence="patent-1")
+    reviewed = list(sco.review([sheet], [*pre, paper, patent], ctx))       # 26 - 5 - 5 = 16 supported
+    sco008 = [f for f in reviewed if f.code == "SCO008"]
+    assert len(sco008) == 1 and sco008[0].data["supported"] == 16
+    assert "SCO008" not in codes(list(sco.review([sheet], [*pre, paper], ctx)))   # 21 still reaches 20
+
+
 def test_sco006_route_from_the_sheet() -> None:
     ev = evidence()
     data = xlsx_bytes(GOOD)
