@@ -1,4 +1,4 @@
-"""现任专业技术职务任职资格 (附件2 item 3): TIT001, TIT002."""
+"""现任专业技术职务任职资格 (附件2 item 3): TIT001, TIT002, TIT003 (聘任证书 missing)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from zjcheck.plugins import Context
 from zjcheck.textutil import date_after, norm
 
 MATERIAL = "title"
-CODES = ("TIT001", "TIT002")
+CODES = ("TIT001", "TIT002", "TIT003")
 
 DATE_LABELS = ["取得资格时间", "资格取得时间", "取得时间", "评审通过时间", "批准时间", "批准日期",
                "资格确认时间", "发证时间", "发证日期", "授予时间"]
@@ -69,6 +69,9 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         yield finding("TIT001", f"任职资格证书上的资格为“{level}”，不是工程师（或相当）资格",
                       evidence=item.id, at=page, level=level)
         return
+    if not any(i.facts.get("has_appointment") for i in items):
+        yield finding("TIT003", "未找到现任专业技术职务的聘任证书（通知附件2第3条）；单位实行聘用制、不发聘任证书的，"
+                                "可上传单位的聘任文件或聘用合同", evidence=item.id, at=page)
     cert_date = item.facts.get("title_date")
     start = ctx.profile.title_date or (date.fromisoformat(cert_date) if cert_date else None)
     if start is None:

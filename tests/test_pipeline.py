@@ -116,6 +116,7 @@ def test_rotated_page_is_read_upright(checked, manifest) -> None:
     ("sum-missing", "SUM001", "error"),
     ("tit-missing", "TIT001", "error"),
     ("tit-recent", "TIT002", "warning"),
+    ("tit-no-appointment", "TIT003", "warning"),
 ])
 def test_planted_defect_found(checked, package: str, code: str, severity: str) -> None:
     report = checked(package)
