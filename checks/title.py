@@ -45,7 +45,9 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     else:
         m = _LEVEL.search(t)
         level = m.group(1) if m else None
-    got = date_after(text, DATE_LABELS)
+    # a label and its value share a visual row even where the reading order
+    # lists the labels first and the values after them (two-column certificates)
+    got = date_after("\n".join(p.row_text for p in certs), DATE_LABELS) or date_after(text, DATE_LABELS)
     num = _NUMBER.search(t)
     return {
         "has_certificate": bool(certs),

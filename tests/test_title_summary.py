@@ -59,3 +59,11 @@ def test_summary() -> None:
     assert run_checker(summary, [make_item("summary", [(body, ["summary"])])]) == []
     short = run_checker(summary, [make_item("summary", [("工作总结", ["summary"])])])
     assert [(f.code, f.severity) for f in short] == [("GEN012", "info")]
+
+
+def test_title_date_read_on_the_scanned_certificates(checked) -> None:
+    """Real OCR: the two-column certificate lists its labels before the values;
+    the date is read beside its label in the visual row."""
+    for package, want in (("compliant", "2019-12-20"), ("tit-recent", "2023-12-26")):
+        titles = [i for i in checked(package)["items"] if i["material"] == "title"]
+        assert any(i["facts"].get("title_date") == want for i in titles), (package, [i["facts"] for i in titles])
