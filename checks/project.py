@@ -263,10 +263,14 @@ def applicant_role(text: str, name: str) -> tuple[bool, str | None, str | None]:
     t = norm(text)
     sq_name = squash(name)
     pat = r"\s*".join(map(re.escape, sq_name))
+    surnames = data()["personnel"]["surnames"]
+    posts = "|".join(map(re.escape, data()["personnel"]["not_names"]))
     for m in re.finditer(pat, t):
         after = t[m.end(): m.end() + 80]
-        # stop at the next row: a row number followed by a name-like run
-        after = re.split(r"\n\s*\d{1,2}\s", after, maxsplit=1)[0]
+        # stop at the next row: a row number, or a line that starts with a
+        # name (a surname and one or two characters) and a title or post
+        after = re.split(rf"\n\s*(?:\d{{1,2}}\s|[{surnames}][\u4e00-\u9fff]{{1,2}}\s*(?:{posts}))", after,
+                         maxsplit=1)[0]
         role = next((r for r in data()["personnel"]["roles"] if r in squash(after)), None)
         work = after.strip() if any(w in after for w in data()["personnel"]["work"]) else None
         return True, role, work

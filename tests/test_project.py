@@ -139,6 +139,14 @@ def test_applicant_role_unreadable_is_info() -> None:
     assert run(item) == ["GEN012"]
 
 
+def test_applicant_role_stops_at_the_next_member() -> None:
+    """Unnumbered rows: the next member's work is not the applicant's."""
+    listed, role, work = project.applicant_role("周建华 工程师\n王立军 高级工程师 负责控制算法开发", "周建华")
+    assert listed and role is None and work is None
+    listed, role, work = project.applicant_role("周建华 工程师 负责伺服驱动\n算法开发及样机联调", "周建华")
+    assert listed and work and "负责伺服驱动" in work
+
+
 def test_list_without_work_content() -> None:
     """Names and titles only: the 负责的项目工作内容 the notice asks for is missing (PRJ003)."""
     item = contract(personnel="主要参与人员名单\n序号 姓名 职称\n1 周建华 工程师\n2 王立军 高级工程师")
