@@ -97,3 +97,7 @@ def test_title_date_from_the_certificate_before_any_check(tmp_path: Path, monkey
     result = pipeline.run(tmp_path, pipeline.Options(cache=False, jobs=1, profile={"name": "周建华"}))
     assert seen == [date(2018, 12, 20)]          # set before the first checker (listed before title) ran
     assert result.profile.sources["title_date"] == "inferred"
+    from zjcheck.report import html
+    from zjcheck.report.text import title_since
+    assert title_since(result.profile) == "2018-12-20（从职称证书读取）"
+    assert "2018-12-20（从职称证书读取）" in html.render(result)

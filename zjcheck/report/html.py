@@ -240,9 +240,11 @@ def _header(r: Result) -> str:
     src = prof.sources.get("name")
     if src:
         name += f"（{NAME_SOURCE.get(src, src)}）"
+    from zjcheck.report.text import title_since
     cls, text = _verdict(r)
     rows = [
-        ("申报人", name), ("申报路线", prof.route), ("工作单位", prof.employer or "—"),
+        ("申报人", name), ("申报路线", prof.route), ("任现职时间", title_since(prof)),
+        ("工作单位", prof.employer or "—"),
         ("材料", r.root),
         ("评分目录", f"{r.catalogue.name}（{r.catalogue.notice}，材料截止 {r.catalogue.cutoff.isoformat()}）"),
         ("读取", f"文件 {s.get('files', 0)} 个，共 {s.get('pages', 0)} 页；本次 OCR {s.get('pages_ocr', 0)} 页，"

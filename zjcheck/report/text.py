@@ -10,11 +10,20 @@ from rich.table import Table
 from rich.text import Text
 
 from zjcheck.materials import material_name
+from zjcheck.model import Profile
 from zjcheck.pipeline import Result
 
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEV_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 NAME_SOURCE = {"inferred": "从材料推断", "zjcheck.toml": "zjcheck.toml", "命令行": "命令行"}
+
+
+def title_since(prof: Profile) -> str:
+    """The current title's date for the header, and where it came from when read off the certificate."""
+    since = prof.title_date.isoformat() if prof.title_date else "未知"
+    if prof.sources.get("title_date") == "inferred":
+        since += "（从职称证书读取）"
+    return since
 
 
 def header(r: Result) -> Panel:
@@ -23,11 +32,8 @@ def header(r: Result) -> Panel:
     src = r.profile.sources.get("name")
     if src:
         name += f"（{NAME_SOURCE.get(src, src)}）"
-    since = r.profile.title_date.isoformat() if r.profile.title_date else "未知"
-    if r.profile.sources.get("title_date") == "inferred":
-        since += "（从职称证书读取）"
     lines = [
-        f"申报人：{name}    申报路线：{r.profile.route}    任现职时间：{since}",
+        f"申报人：{name}    申报路线：{r.profile.route}    任现职时间：{title_since(r.profile)}",
         f"材料：{r.root}",
         f"目录：{r.catalogue.name}（{r.catalogue.notice}，材料截止 {r.catalogue.cutoff.isoformat()}）",
         f"读取文件 {s['files']} 个，共 {s['pages']} 页；本次 OCR {s['pages_ocr']} 页，缓存 {s['pages_cached']} 页；"
