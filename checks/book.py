@@ -342,9 +342,8 @@ def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
     the cutoff year still tells (CIP data come before printing)."""
     at = (item.pages_with("copyright") or item.pages)[0]
     when: date | int | None = date.fromisoformat(item.facts["date"]) if item.facts.get("date") else None
-    if when is None:
-        cips = find_cip(_text(item, "copyright"))
-        year = next((cip_year(r) for r, ok in cips if ok), None)
+    if when is None and item.facts.get("cip") and item.facts.get("cip_ok"):
+        year = cip_year(item.facts["cip"])
         if year and year > ctx.catalogue.cutoff.year:
             when = year
     found = window_finding("BOK011", lab, "出版时间", when, ctx, at=at, evidence=item.id, material=MATERIAL,

@@ -180,34 +180,30 @@ def review(items: list[Item], findings: list[Finding], ctx: Context) -> Iterable
         out.append(_soften(_at(finding("SCO005", f"{_where(row)}自评 {row.score:g} 分，其佐证材料未通过检查：{'；'.join(why)}；"
                                          f"约 {risk:g} 分有风险", points_at_risk=risk, failing=failing),
                        sheet, row.catalogue_id), sheet))
-    out.extend(_short_tenure(sheet, findings, ctx, claims))
+    out.extend(_self_score_route(sheet, findings, ctx, claims))
     ctx.shared["score_claims"] = claims
     return out
 
 
-def _short_tenure(sheet: ScoreSheet, findings: list[Finding], ctx: Context,
-                  claims: dict[str, Any]) -> Iterator[Finding]:
-    """SCO006 also when the route was not declared 破格 but the title checker
-    found the title held too short for the normal route (TIT002): such an
-    applicant can only apply with the self-score threshold (notice §二(一)).
-    SCO008 when the total reaches the threshold only with points whose
-    evidence fails its checks."""
+def _self_score_route(sheet: ScoreSheet, findings: list[Finding], ctx: Context,
+                      claims: dict[str, Any]) -> Iterator[Finding]:
+    """The self-score route (破格, or a title held too short for the normal
+    route: TIT002, notice §二(一)) needs the threshold.  SCO006 for a TIT002
+    applicant below it (check() already said it for a declared 破格); SCO008
+    when the total reaches it only with points whose evidence fails its checks."""
     by_route = route(sheet, ctx)[0] == "破格"
-    short = any(f.code == "TIT002" for f in findings)
-    if not (by_route or short):
+    if not by_route and not any(f.code == "TIT002" for f in findings):
         return
     need = float(ctx.catalogue.rule("self_score_threshold"))
-    if sheet.total >= need:
-        supported = round(sum(c.supported for c in claims.values() if c.supported is not None), 2)
-        if supported < need:
-            why = "按破格条件申报" if by_route else "任职年限不足常规条件（见 TIT002）"
-            yield _soften(_at(finding("SCO008", f"{why}，须自评分达到 {need:g} 分以上：自评 {sheet.total:g} 分，"
-                                                f"但佐证材料通过检查的只有约 {supported:g} 分（其余见 SCO005）",
-                                      total=sheet.total, supported=supported, threshold=need), sheet, None), sheet)
-        return
-    if by_route:
-        return                          # check() said SCO006 already
     if sheet.total < need:
-        yield _soften(_at(finding("SCO006", f"现任职务任职年限不足常规申报要求（见 TIT002），只能按自评分达到 {need:g} 分以上"
-                                            f"的条件申报，而自评分合计 {sheet.total:g} 分，低于 {need:g} 分",
-                                  total=sheet.total, threshold=need, reason="TIT002"), sheet, None), sheet)
+        if not by_route:
+            yield _soften(_at(finding("SCO006", f"现任职务任职年限不足常规申报要求（见 TIT002），只能按自评分达到 {need:g} 分以上"
+                                                f"的条件申报，而自评分合计 {sheet.total:g} 分，低于 {need:g} 分",
+                                      total=sheet.total, threshold=need, reason="TIT002"), sheet, None), sheet)
+        return
+    supported = round(sum(c.supported for c in claims.values() if c.supported is not None), 2)
+    if supported < need:
+        why = "按破格条件申报" if by_route else "任职年限不足常规条件（见 TIT002）"
+        yield _soften(_at(finding("SCO008", f"{why}，须自评分达到 {need:g} 分以上：自评 {sheet.total:g} 分，"
+                                            f"但佐证材料通过检查的只有约 {supported:g} 分（其余见 SCO005）",
+                                  total=sheet.total, supported=supported, threshold=need), sheet, None), sheet)

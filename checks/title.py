@@ -53,6 +53,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "has_certificate": bool(certs),
         "has_appointment": bool(item.pages_with("appointment")),
         "level": level,
+        "below_engineer": bool(below),      # 助理工程师 / 技术员: not a title one may apply from
         "title_date": got.isoformat() if got else None,
         "certificate_number": num.group(1) if num else None,
     }
@@ -67,7 +68,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     item = certs[0]
     page = item.pages_with("certificate")[0]
     level = item.facts.get("level")
-    if level in ("助理工程师", "技术员"):
+    if item.facts.get("below_engineer"):
         yield finding("TIT001", f"任职资格证书上的资格为“{level}”，不是工程师（或相当）资格",
                       evidence=item.id, at=page, level=level)
         return

@@ -78,9 +78,9 @@ def test_title_date_from_the_certificate_before_any_check(tmp_path: Path, monkey
     from tests.util import make_item
     from zjcheck import profile as profile_mod
     cert = make_item("title", [("专业技术资格证书", ["certificate"])])
-    cert.facts = {"has_certificate": True, "level": "工程师", "title_date": "2018-12-20"}
+    cert.facts = {"has_certificate": True, "level": "工程师", "below_engineer": False, "title_date": "2018-12-20"}
     below = make_item("title", [("助理工程师", ["certificate"])])
-    below.facts = {"has_certificate": True, "level": "助理工程师", "title_date": "2012-12-20"}
+    below.facts = {"has_certificate": True, "level": "助理工程师", "below_engineer": True, "title_date": "2012-12-20"}
     assert profile_mod.infer_title_date([below, cert]) == date(2018, 12, 20)
     assert profile_mod.infer_title_date([below]) is None
 

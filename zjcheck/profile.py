@@ -88,6 +88,6 @@ def infer_title_date(title_items: list[Item]) -> date | None:
     for the 任现职后 window when neither zjcheck.toml nor --title-date gives it."""
     for it in title_items:
         f = it.facts
-        if f.get("has_certificate") and f.get("title_date") and f.get("level") not in ("助理工程师", "技术员"):
+        if f.get("has_certificate") and f.get("title_date") and not f.get("below_engineer"):
             return date.fromisoformat(f["title_date"])
     return None
