@@ -19,10 +19,8 @@ demo: setup fixtures
 	@echo "== 一份有问题的示例：现任职务取得不足 5 年（fixtures/packages/tit-recent） =="
 	-$(BIN)/zjcheck check fixtures/packages/tit-recent
 
-# `ZJCHECK_OCR=rapidocr make test` runs the whole suite on RapidOCR (installs the extra first).
-TEST_EXTRA := $(if $(filter rapidocr auto,$(ZJCHECK_OCR)),$(VENV)/.installed-rapidocr)
-
-test: setup test-system-deps fixtures $(TEST_EXTRA)
+# The suite runs on the default engine (RapidOCR); `ZJCHECK_OCR=tesseract make test` runs it on Tesseract.
+test: setup test-system-deps fixtures
 	$(BIN)/python -m pytest -q
 
 setup: system-deps $(STAMP)
@@ -58,13 +56,9 @@ fixtures: $(STAMP)
 	  echo "渲染示例材料 fixtures/packages ..."; $(BIN)/python fixtures/build.py --out fixtures/packages; \
 	fi
 
-# OCR accuracy/speed of every engine (installs the optional RapidOCR extra first).
-bench: setup fixtures $(VENV)/.installed-rapidocr
+# OCR accuracy/speed of every engine.
+bench: setup fixtures
 	$(BIN)/python bench/run.py
-
-$(VENV)/.installed-rapidocr: pyproject.toml $(STAMP)
-	$(BIN)/pip install -q -e '.[test,rapidocr]'
-	touch $@
 
 clean:
 	rm -rf fixtures/packages .pytest_cache

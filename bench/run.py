@@ -4,7 +4,7 @@ Over the rendered sample packages with known page text
 (fixtures/packages/manifest.json), for every installed OCR engine:
 
 - character error rate (edit distance / reference length, both sides
-  normalised with zjcheck.textutil.squash) of every OCR'd page;
+  normalised with zjcheck.extract.squash) of every OCR'd page;
 - page recognition: share of pages whose material, and main part, the
   pipeline recognises as the manifest says; error findings on the compliant
   package (should be 0);
@@ -42,7 +42,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zjcheck.textutil import squash  # noqa: E402
+from zjcheck.extract import squash  # noqa: E402
 from zjcheck.ocr.tesseract import LANGS as TESS_LANGS  # noqa: E402  (the same languages as the pipeline)
 
 ENGINES = ("tesseract", "rapidocr")

@@ -19,7 +19,7 @@ from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import first_year, fuzzy_pattern, norm, squash
+from zjcheck.extract import first_year, fuzzy_pattern, norm, squash
 
 MATERIAL = "assessment"
 CODES = ("ASM001", "ASM002")

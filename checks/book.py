@@ -20,7 +20,7 @@ from zjcheck.checkutil import window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.textutil import fuzzy_pattern, name_in, norm, squash
+from zjcheck.extract import fuzzy_pattern, name_in, norm, squash
 
 from .paper import close_name, core, find_isbns, isbn_ok, label, partial_ratio, table
 

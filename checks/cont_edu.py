@@ -14,10 +14,12 @@ from functools import lru_cache
 from typing import Any
 
 from zjcheck.checkutil import data_table
+from zjcheck.evidence import Fact, page_fact
+from zjcheck.extract.orgs import org_after
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import first_year, fuzzy_pattern, norm, squash
+from zjcheck.extract import first_year, fuzzy_pattern, norm, squash
 
 MATERIAL = "cont_edu"
 CODES = ("CED001", "CED002")
@@ -93,6 +95,15 @@ def parse_hours(text: str) -> dict[str, Any]:
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
     text = item.text
     return {"year": card_year(text), **parse_hours(text)}
+
+
+def profile_hints(items: list[Item], ctx: Context) -> dict[str, Fact]:
+    """The 工作单位 printed on a 学时登记卡 (a weaker hint than the labour contract)."""
+    for it in items:
+        emp = org_after(it.text, ["工作单位"])
+        if emp:
+            return {"employer": page_fact(emp, it.pages[0]).weakened(0.9)}
+    return {}
 
 
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:

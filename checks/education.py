@@ -24,7 +24,7 @@ from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import find_dates, fuzzy_pattern, norm, squash
+from zjcheck.extract import find_dates, fuzzy_pattern, norm, squash
 
 MATERIAL = "education"
 CODES = ("EDU001", "EDU002", "EDU003", "EDU004")

@@ -2,7 +2,7 @@
 
 No finding codes of its own: item 5 is met by the 基本养老保险参保缴费证明
 (checked in pension.py) or a labour contract.  The parsed parties and term
-are facts, and the employer is published in ctx.shared["employer"] so that
+are facts; the employer is offered to the engine as a profile hint, so that
 pension.py can compare the paying unit with it (PEN003).
 """
 
@@ -15,31 +15,21 @@ from functools import lru_cache
 from typing import Any
 
 from zjcheck.checkutil import data_table
+from zjcheck.evidence import Fact, page_fact
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import find_dates, fuzzy_pattern, squash
+from zjcheck.extract import find_dates, fuzzy_pattern, squash
+from zjcheck.extract.orgs import org_after
 
 MATERIAL = "employment"
 CODES: tuple[str, ...] = ()
 
-_ORG = re.compile(r"([\u4e00-\u9fff()]{4,40}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|研究所|设计院|大学|学院|医院|厂|公司))")
 _NAME = re.compile(r"^(?:[(〈<《][^)）>〉》]{0,8}[)）>〉》])?[::]([\u4e00-\u9fff]{2,4}?)(?=性别|居民|身份|户籍|签订|联系|$|[^\u4e00-\u9fff]|乙方|甲方)")
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     return data_table("records", "employment")
-
-
-def org_after(text: str, labels: list[str], window: int = 60) -> str | None:
-    """The first organisation name written after one of the labels."""
-    t = squash(text)
-    for label in labels:
-        for m in re.finditer(fuzzy_pattern(squash(label)), t):
-            o = _ORG.search(t[m.end(): m.end() + window])
-            if o and o.start() <= 3:
-                return o.group(1).lstrip(":：")
-    return None
 
 
 def person_after(text: str, labels: list[str]) -> str | None:
@@ -93,23 +83,14 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     }
 
 
-def employer_from_documents(ctx: Context) -> tuple[str | None, str | None]:
-    """(employer, where it was found) from the profile or other documents."""
-    if ctx.profile.employer:
-        return ctx.profile.employer, "申报人信息"
-    for it in ctx.items_of("employment"):
-        emp = it.facts.get("employer") or facts(it, ctx).get("employer")
+def profile_hints(items: list[Item], ctx: Context) -> dict[str, Fact]:
+    """The employer named on the labour contract (用人单位)."""
+    for it in items:
+        emp = it.facts.get("employer")
         if emp:
-            return emp, "劳动合同"
-    for it in ctx.items_of("cont_edu"):
-        emp = org_after(it.text, ["工作单位"])
-        if emp:
-            return emp, "继续教育学时登记卡"
-    return None, None
+            return {"employer": page_fact(emp, it.pages[0])}
+    return {}
 
 
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
-    for it in items:
-        if it.facts.get("employer"):
-            ctx.shared.setdefault("employer", it.facts["employer"])
     return iter(())

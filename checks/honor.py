@@ -27,7 +27,7 @@ from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.textutil import CN_DIGITS, find_dates, fuzzy_pattern, name_in, norm, squash
+from zjcheck.extract import find_dates, fuzzy_pattern, name_in, norm, squash, to_int
 
 MATERIAL = "honor"
 CODES = ("HON001", "HON002", "GEN012")
@@ -86,8 +86,7 @@ def applicant_rank(text: str, name: str | None) -> int | None:
     if k >= 0:
         m = _RANK.search(t[k: k + 20])
         if m:
-            g = m.group(1)
-            return int(g) if g.isdigit() else (CN_DIGITS.get(g) if len(g) == 1 else 10 + CN_DIGITS.get(g[-1], 0))
+            return to_int(m.group(1))
     return None
 
 

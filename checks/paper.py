@@ -27,7 +27,7 @@ from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.textutil import name_in, norm, squash
+from zjcheck.extract import name_in, norm, squash
 
 MATERIAL = "paper"
 CODES = ("PAP001", "PAP002", "PAP003", "PAP004", "PAP005", "PAP006", "PAP007", "PAP008",

@@ -23,7 +23,7 @@ from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.textutil import date_after, find_dates, fuzzy_pattern, norm, squash
+from zjcheck.extract import date_after, find_dates, fuzzy_pattern, norm, squash
 
 MATERIAL = "patent"
 CODES = ("PAT001", "PAT002", "PAT003", "PAT004")

@@ -20,8 +20,9 @@ from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import find_dates, fuzzy_pattern, norm, squash
-from zjcheck_checks.employment import employer_from_documents
+from zjcheck.extract import find_dates, fuzzy_pattern, norm, squash
+from zjcheck.extract.orgs import same_org
+from zjcheck.materials import material_name
 
 MATERIAL = "pension"
 CODES = ("PEN001", "PEN002", "PEN003")
@@ -188,14 +189,6 @@ def _compress(months: list[YM]) -> str:
     return "、".join(fmt(a) if a == b else f"{fmt(a)} 至 {fmt(b)}" for a, b in runs)
 
 
-def same_org(a: str, b: str) -> bool:
-    """Same organisation, allowing an OCR misread or two in long names."""
-    a, b = squash(a), squash(b)
-    if a == b or a in b or b in a:
-        return True
-    return SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     years = int(ctx.catalogue.rule("pension_years"))
     if not items:
@@ -236,7 +229,9 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
                           evidence=item.id, at=first, missing=[fmt(m) for m in missing],
                           required_from=fmt(need[0]), required_to=fmt(need[-1]))
 
-    employer, where = employer_from_documents(ctx)
+    employer = ctx.profile.employer
+    src = ctx.profile.sources.get("employer")
+    where = (material_name(ctx.profile.inferred_from["employer"]) if src == "inferred" else "申报人信息")
     units = paying_units(items)
     if not units:
         yield finding("GEN012", "无法确认养老保险缴费单位（证明上的单位名称未能识别），缴费单位与工作单位是否一致未核对",

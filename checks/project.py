@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +22,8 @@ from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.textutil import find_dates, fuzzy_pattern, norm, squash
+from zjcheck.extract import find_dates, fuzzy_pattern, norm, squash
+from zjcheck.extract.money import amount_facts
 
 MATERIAL = "project"
 CODES = ("PRJ001", "PRJ002", "PRJ003", "PRJ004", "PRJ005", "PRJ006", "PRJ007", "PRJ008", "GEN012")
@@ -36,176 +36,6 @@ PART_CODES = {"cover": "PRJ001", "amount": "PRJ002", "personnel": "PRJ003", "sea
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
     return data_table("project")
-
-
-# ---------------------------------------------------------------- 大写 amounts
-
-_CN_DIGIT = {"零": 0, "〇": 0, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5, "陆": 6, "陸": 6,
-             "柒": 7, "捌": 8, "玖": 9,
-             # lower-case numerals also appear in 大写 fields
-             "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_SMALL_UNIT = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
-_CN_BIG_UNIT = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
-_UPPER_CHARS = "".join(_CN_DIGIT) + "".join(_CN_SMALL_UNIT) + "".join(_CN_BIG_UNIT)
-UPPER_RE = re.compile(rf"[{_UPPER_CHARS}]+(?:[元圆][{_UPPER_CHARS}角分整正]*|[角分][{_UPPER_CHARS}角分整正]*)")
-
-
-def _int_part(s: str) -> int | None:
-    """壹佰贰拾万 -> 1200000; None when it is not a well-formed number."""
-    if not s:
-        return 0
-    total = 0       # finished 亿/万 sections
-    section = 0     # current section below 万
-    digit: int | None = None
-    last_big = 10 ** 12
-    for ch in s:
-        if ch in _CN_DIGIT:
-            if digit is not None and digit != 0 and _CN_DIGIT[ch] != 0:
-                return None              # two digits in a row: 壹贰
-            digit = _CN_DIGIT[ch]
-        elif ch in _CN_SMALL_UNIT:
-            section += (1 if digit is None else digit) * _CN_SMALL_UNIT[ch]
-            digit = None
-        elif ch in _CN_BIG_UNIT:
-            unit = _CN_BIG_UNIT[ch]
-            section += digit or 0
-            digit = None
-            if unit > last_big:          # 壹万亿: 万 then 亿 multiplies everything
-                total = (total + section) * unit
-            else:
-                total += section * unit
-                last_big = unit
-            section = 0
-        else:
-            return None
-    return total + section + (digit or 0)
-
-
-def parse_upper(text: str) -> Decimal | None:
-    """The value of a 大写 amount: 壹佰贰拾万元整 -> 1200000, 伍万陆仟元整 -> 56000,
-    叁仟元伍角陆分 -> 3000.56.  None when the text is not a 大写 amount."""
-    s = squash(text).replace("圆", "元").replace("人民币", "")
-    s = re.sub(r"[整正]$", "", s)
-    if not s or not re.fullmatch(rf"[{_UPPER_CHARS}元角分]+", s):
-        return None
-    if "元" in s:
-        head, _, tail = s.partition("元")
-    elif re.search("[角分]", s):
-        head, tail = "", s
-    else:
-        head, tail = s, ""
-    if head and not any(c in _CN_DIGIT or c in _CN_SMALL_UNIT for c in head):
-        return None                      # 万元 alone is a unit, not an amount
-    whole = _int_part(head)
-    if whole is None:
-        return None
-    jiao = fen = 0
-    m = re.fullmatch(r"零?(?:([" + "".join(_CN_DIGIT) + r"])角)?零?(?:([" + "".join(_CN_DIGIT) + r"])分)?", tail)
-    if not m:
-        return None
-    if m.group(1):
-        jiao = _CN_DIGIT[m.group(1)]
-    if m.group(2):
-        fen = _CN_DIGIT[m.group(2)]
-    if not head and not (jiao or fen):
-        return None
-    return Decimal(whole) + Decimal(jiao) / 10 + Decimal(fen) / 100
-
-
-_MONEY = r"\d{1,3}(?:,\d{3})+\.\d{2}"     # 1,200,000.00: written as money, in 元
-_FIGURE_RE = re.compile(rf"(?P<cur>[¥￥]|rmb|y(?=\s*\d))?\s*(?P<num>{_MONEY}|\d[\d,.\s]*\d|\d)\s*(?P<unit>万元|元|万)?")
-
-
-def parse_figure(s: str) -> Decimal | None:
-    """'1,200,000.00' -> 1200000; OCR'd separators ('1.200.000.00', '1 200 000') too."""
-    s = re.sub(r"\s+", "", s)
-    if not s or not re.fullmatch(r"[\d,.]+", s):
-        return None
-    m = re.fullmatch(r"(.*?)[.,](\d{1,2})", s)
-    if m and (re.search(r"[.,]", m.group(1)) or len(m.group(2)) == 2 and "," not in s[-3:]):
-        head, frac = m.group(1), m.group(2)
-    elif re.fullmatch(r"\d+\.\d+", s):
-        head, frac = s.split(".")
-    else:
-        head, frac = s, ""
-    head = re.sub(r"[.,]", "", head)
-    try:
-        return Decimal(f"{head}.{frac}" if frac else head)
-    except InvalidOperation:
-        return None
-
-
-def figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[Decimal], bool]]:
-    """Numbers in figures near `pos`: (distance, candidate values in 元, explicit currency/unit)."""
-    wan_table = bool(re.search(r"单位[::]?万元", text))
-    out = []
-    lo = max(0, pos - window)
-    for m in _FIGURE_RE.finditer(text, lo, min(len(text), pos + window)):
-        v = parse_figure(m.group("num"))
-        if v is None or v == 0:
-            continue
-        before = text[max(0, m.start() - 1): m.start()]
-        if before in (",", "，", ".") or (before and "\u4e00" <= before <= "\u9fff" and not m.group("cur")
-                                          and text[m.start():m.start() + 1] in ",，"):
-            continue      # the leading digits were lost to OCR (轩,200,000.00): not a reliable figure
-        unit = m.group("unit")
-        money = bool(re.fullmatch(_MONEY, m.group("num")))
-        explicit = bool(m.group("cur") or unit or money)
-        if unit in ("万元", "万"):
-            cands = [v * 10_000]
-        elif unit == "元" or m.group("cur") or money:
-            cands = [v]
-        else:
-            cands = [v * 10_000, v] if wan_table else [v]
-            if len(re.sub(r"\D", "", m.group("num"))) < 2 and not wan_table:
-                continue                     # a list number, not an amount
-        out.append((min(abs(m.start() - pos), abs(m.end() - pos)), cands, explicit))
-    out.sort(key=lambda t: t[0])
-    return out
-
-
-def _upper_ocr_fixed(t: str) -> str:
-    """Undo common OCR misreadings of 大写 numerals right after a 大写 label."""
-    table = str.maketrans(data()["upper_ocr"]["confusions"])
-    return re.sub(r"(大写\)?\s*[:：]?\s*)(\S{2,20})", lambda m: m.group(1) + m.group(2).translate(table), t)
-
-
-BESIDE = 24      # characters between a 大写 amount and its figures in 小写
-
-
-def amount_facts(text: str) -> dict[str, Any]:
-    """The 大写 amount, the figure next to it, and whether they agree."""
-    t = _upper_ocr_fixed(norm(text))
-    best: dict[str, Any] = {"upper": None, "upper_value": None, "figure_value": None, "agree": None}
-    for m in UPPER_RE.finditer(t):
-        value = parse_upper(m.group(0))
-        if value is None or value == 0:
-            continue
-        near = figures_near(t, m.start()) + figures_near(t, m.end())
-        # the 大写 agrees when a figure near it has its value; it disagrees when
-        # figures with ¥ or a unit are near and none has (the total is the largest)
-        eps = Decimal("0.005")
-        agree: bool | None = None
-        figure: Decimal | None = None
-        # only a figure written with the 大写 (beside it, or labelled 小写) states the same sum;
-        # figures further on are instalments (首付 30%，计 ¥360,000.00)
-        explicit = [c for n in near if n[2] and n[0] <= BESIDE for c in n[1]]
-        if any(abs(c - value) < eps for n in near for c in n[1]):
-            agree, figure = True, value
-        elif explicit:
-            agree, figure = False, max(explicit)
-        elif near and near[0][0] <= BESIDE:
-            figure = near[0][1][0]
-        return {"upper": m.group(0), "upper_value": float(value),
-                "figure_value": float(figure) if figure is not None else None, "agree": agree}
-    # no 大写: at least a figure with a currency sign or unit
-    m = re.search(r"(?:合同金额|总金额|经费|报酬|总额|合计|总投资)[^0-9¥￥]{0,20}([¥￥]?\s*\d[\d,.]*\s*(?:万元|元))", t)
-    if m:
-        fm = _FIGURE_RE.search(m.group(1))
-        v = parse_figure(fm.group("num")) if fm else None
-        if v is not None:
-            best["figure_value"] = float(v * 10_000 if fm and fm.group("unit") in ("万元", "万") else v)
-    return best
 
 
 # ---------------------------------------------------------------- other facts

@@ -23,7 +23,7 @@ from zjcheck.checkutil import window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.textutil import date_after, norm, squash
+from zjcheck.extract import date_after, norm, squash
 from zjcheck_checks.patent import has_keyword, ip_data, label, name_position, names_after
 
 MATERIAL = "standard"

@@ -8,7 +8,7 @@ from typing import Any
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import name_in, squash
+from zjcheck.extract import name_in, squash
 
 MATERIAL = "summary"
 CODES = ("SUM001",)

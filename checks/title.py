@@ -10,7 +10,8 @@ from typing import Any
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.textutil import date_after, norm
+from zjcheck.evidence import Fact
+from zjcheck.extract import Text, date_fact, norm
 
 MATERIAL = "title"
 CODES = ("TIT001", "TIT002", "TIT003")
@@ -47,16 +48,26 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         level = m.group(1) if m else None
     # a label and its value share a visual row even where the reading order
     # lists the labels first and the values after them (two-column certificates)
-    got = date_after("\n".join(p.row_text for p in certs), DATE_LABELS) or date_after(text, DATE_LABELS)
+    got = date_fact(Text.of(*certs), DATE_LABELS) or date_fact(Text.of(*certs, rows=False), DATE_LABELS)
     num = _NUMBER.search(t)
     return {
         "has_certificate": bool(certs),
         "has_appointment": bool(item.pages_with("appointment")),
         "level": level,
         "below_engineer": bool(below),      # 助理工程师 / 技术员: not a title one may apply from
-        "title_date": got.isoformat() if got else None,
+        "title_date": got,
         "certificate_number": num.group(1) if num else None,
     }
+
+
+def profile_hints(items: list[Item], ctx: Context) -> dict[str, Fact]:
+    """The date on the current title certificate, for the 任现职后 window when
+    neither zjcheck.toml nor --title-date gives it."""
+    for it in items:
+        f = it.fact("title_date")
+        if it.facts.get("has_certificate") and f is not None and not it.facts.get("below_engineer"):
+            return {"title_date": f}
+    return {}
 
 
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
@@ -75,8 +86,11 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     if not any(i.facts.get("has_appointment") for i in items):
         yield finding("TIT003", "未找到现任专业技术职务的聘任证书（通知附件2第3条）；单位实行聘用制、不发聘任证书的，"
                                 "可上传单位的聘任文件或聘用合同", evidence=item.id, at=page)
-    cert_date = item.facts.get("title_date")
-    start = ctx.profile.title_date or (date.fromisoformat(cert_date) if cert_date else None)
+    cert_date = item.fact("title_date")
+    if ctx.profile.title_date and ctx.profile.sources.get("title_date") != "inferred":
+        start, start_fact = ctx.profile.title_date, Fact(ctx.profile.title_date, "profile")
+    else:
+        start, start_fact = (cert_date.value, cert_date) if cert_date else (None, None)
     if start is None:
         yield finding("GEN012", "无法确认现任职务的取得时间（证书上的日期未能识别，申报人信息中也没有 title_date），任职年限未核对",
                       material=MATERIAL, evidence=item.id, at=page, severity="info")
@@ -88,4 +102,5 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         yield finding("TIT002",
                       f"现任职务自 {start.isoformat()} 起算到 {ctx.catalogue.tenure_until.isoformat()} 只有 {held:.1f} 年，"
                       f"不足常规申报要求的 {need:g} 年，须按自评分达到 {ctx.catalogue.rule('self_score_threshold')} 分以上的条件申报{route}",
-                      evidence=item.id, at=page, years=held, required=need)
+                      evidence=item.id, at=page, years=held, required=need,
+                      needs={"现任职务取得时间": start_fact})

@@ -46,7 +46,7 @@ def check_package(name: str, **profile: Any) -> tuple[Any, dict[str, Any]]:
         path = PACKAGES / name
         if not path.exists():
             pytest.fail(f"fixture package {name} is missing: run `make fixtures`")
-        engine = os.environ.get("ZJCHECK_OCR", "tesseract")     # ZJCHECK_OCR=rapidocr make test
+        engine = os.environ.get("ZJCHECK_OCR", "auto")     # ZJCHECK_OCR=rapidocr make test
         result = run(path, Options(profile=profile, jobs=os.cpu_count() or 2, engine=engine))
         _RESULTS[key] = (result, to_dict(result))
     return _RESULTS[key]

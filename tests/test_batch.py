@@ -230,6 +230,6 @@ def test_fixture_batch_end_to_end(fixture_batch: Path, tmp_path: Path) -> None:
         page = (out / f"{slug}.html").read_text("utf-8")
         assert 'id="gap"' in page and page.count('<img class="thumb"') == min(len(pictured), MAX_THUMBS)
     # second run: every page comes from the page cache
-    again = B.run_batch(fixture_batch, Options(engine=os.environ.get("ZJCHECK_OCR", "tesseract")))
+    again = B.run_batch(fixture_batch, Options(engine=os.environ.get("ZJCHECK_OCR", "auto")))
     assert again.totals()["pages_ocr"] == 0 and again.totals()["pages"] > 0
     print(f"\n批量（复跑）：{again.totals()}")

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from zjcheck import ocr
 from zjcheck.errors import UsageError
-from zjcheck.textutil import squash
+from zjcheck.extract import squash
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,12 +31,14 @@ def test_registry_lists_both_engines() -> None:
     assert engines["rapidocr"] == "zjcheck.ocr.rapidocr:RapidOcrEngine"
 
 
-def test_pyproject_declares_extra_and_entry_point() -> None:
+def test_pyproject_makes_rapidocr_the_default_dependency() -> None:
+    """RapidOCR is the default engine: a main dependency, installed by `make demo`."""
     import tomllib
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     assert meta["entry-points"]["zjcheck.ocr"]["rapidocr"] == "zjcheck.ocr.rapidocr:RapidOcrEngine"
-    extra = " ".join(meta["optional-dependencies"]["rapidocr"])
-    assert "rapidocr" in extra and "onnxruntime" in extra
+    deps = " ".join(meta["dependencies"])
+    assert "rapidocr" in deps and "onnxruntime" in deps
+    assert ocr.resolve("auto") == "rapidocr"
 
 
 def test_unknown_engine_is_a_usage_error() -> None:

@@ -186,7 +186,7 @@ def test_no_network_during_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    result = run(PACKAGES / "sum-missing", Options(jobs=1, engine=os.environ.get("ZJCHECK_OCR", "tesseract")))
+    result = run(PACKAGES / "sum-missing", Options(jobs=1, engine=os.environ.get("ZJCHECK_OCR", "auto")))
     assert "SUM001" in {f.code for f in result.findings}
 
 

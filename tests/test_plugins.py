@@ -76,13 +76,17 @@ def test_title_date_from_the_certificate_before_any_check(tmp_path: Path, monkey
     from datetime import date
 
     from tests.util import make_item
-    from zjcheck import profile as profile_mod
+    from zjcheck_checks import title as title_checker
+    from zjcheck.evidence import Fact
+    from zjcheck.pipeline import set_facts
     cert = make_item("title", [("专业技术资格证书", ["certificate"])])
-    cert.facts = {"has_certificate": True, "level": "工程师", "below_engineer": False, "title_date": "2018-12-20"}
+    set_facts(cert, {"has_certificate": True, "level": "工程师", "below_engineer": False,
+                     "title_date": Fact(date(2018, 12, 20), "ocr", 0.95)})
     below = make_item("title", [("助理工程师", ["certificate"])])
-    below.facts = {"has_certificate": True, "level": "助理工程师", "below_engineer": True, "title_date": "2012-12-20"}
-    assert profile_mod.infer_title_date([below, cert]) == date(2018, 12, 20)
-    assert profile_mod.infer_title_date([below]) is None
+    set_facts(below, {"has_certificate": True, "level": "助理工程师", "below_engineer": True,
+                      "title_date": Fact(date(2012, 12, 20), "ocr", 0.95)})
+    assert title_checker.profile_hints([below, cert], None)["title_date"].value == date(2018, 12, 20)
+    assert title_checker.profile_hints([below], None) == {}
 
     d = docx.Document()
     d.add_paragraph("专业技术工作总结")
@@ -90,10 +94,10 @@ def test_title_date_from_the_certificate_before_any_check(tmp_path: Path, monkey
     seen = []
     first = types.SimpleNamespace(MATERIAL="summary", CODES=("SUM001",),
                                   check=lambda items, ctx: seen.append(ctx.profile.title_date) or [])
-    title = types.SimpleNamespace(MATERIAL="title", CODES=(), facts=lambda it, ctx: {}, check=lambda items, ctx: [])
+    title = types.SimpleNamespace(MATERIAL="title", CODES=(), facts=lambda it, ctx: {}, check=lambda items, ctx: [],
+                                  profile_hints=lambda items, ctx: {"title_date": Fact(date(2018, 12, 20), "ocr", 0.9)})
     monkeypatch.setattr(pipeline, "load_plugins", lambda: (
         [Plugin("summary", first, "summary", ("SUM001",)), Plugin("title", title, "title", ())], []))
-    monkeypatch.setattr(profile_mod, "infer_title_date", lambda items: date(2018, 12, 20))
     result = pipeline.run(tmp_path, pipeline.Options(cache=False, jobs=1, profile={"name": "周建华"}))
     assert seen == [date(2018, 12, 20)]          # set before the first checker (listed before title) ran
     assert result.profile.sources["title_date"] == "inferred"

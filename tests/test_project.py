@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from checks import project
+from zjcheck.extract import money
 from tests.util import codes, make_item, make_page, run_checker
 from zjcheck.model import Item
 
@@ -63,22 +64,22 @@ def errors(item: Item, **profile: object) -> list[str]:
     ("人民币壹佰捌拾万元整", "1800000"), ("壹佰捌拾万圆正", "1800000"), ("壹 佰 贰 拾 万 元 整", "1200000"),
 ])
 def test_parse_upper(text: str, value: str) -> None:
-    assert project.parse_upper(text) == Decimal(value)
+    assert money.parse_upper(text) == Decimal(value)
 
 
 @pytest.mark.parametrize("text", ["壹贰元", "", "元整", "万元", "项目负责人"])
 def test_parse_upper_rejects(text: str) -> None:
-    assert project.parse_upper(text) is None
+    assert money.parse_upper(text) is None
 
 
 @pytest.mark.parametrize("text,value", [("1,200,000.00", "1200000"), ("1.200.000.00", "1200000"),
                                         ("1 200 000", "1200000"), ("56000", "56000"), ("180.0", "180")])
 def test_parse_figure(text: str, value: str) -> None:
-    assert project.parse_figure(text) == Decimal(value)
+    assert money.parse_figure(text) == Decimal(value)
 
 
 def test_amount_in_wan_table() -> None:
-    f = project.amount_facts("五、项目经费预算 单位：万元\n合 计 180.0 大写：壹佰捌拾万元整\n经费来源：企业自筹")
+    f = money.amount_facts("五、项目经费预算 单位：万元\n合 计 180.0 大写：壹佰捌拾万元整\n经费来源：企业自筹")
     assert f["agree"] is True and f["upper_value"] == 1_800_000
 
 
@@ -225,5 +226,5 @@ def test_unread_names_in_list_is_info_not_error() -> None:
 
 
 def test_money_format_figure_with_ocr_junk() -> None:
-    f = project.amount_facts("项目总经费小写：1,800,000.007t\n项目总经费大写：壹佰伍拾万元整\n其中2023年度安排100.0万元")
+    f = money.amount_facts("项目总经费小写：1,800,000.007t\n项目总经费大写：壹佰伍拾万元整\n其中2023年度安排100.0万元")
     assert f["agree"] is False and f["figure_value"] == 1_800_000

@@ -183,9 +183,12 @@ def test_pen003_employer_from_labour_contract():
     fs = run_checker(pension, [proof], employer=None)
     assert codes(fs) == ["GEN012"]             # no employer known: says so
     from tests.util import make_context
+    from zjcheck.profile import apply_hints
     ctx = make_context([contract, proof], employer=None)
     contract.facts = employment.facts(contract, ctx)
     proof.facts = pension.facts(proof, ctx)
+    apply_hints(ctx.profile, [("employment", employment.profile_hints([contract], ctx))])
+    assert ctx.profile.sources["employer"] == "inferred"
     fs = list(pension.check([proof], ctx))
     assert codes(fs) == ["PEN003"] and "劳动合同" in fs[0].message
 

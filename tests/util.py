@@ -7,6 +7,7 @@ from typing import Any
 
 from zjcheck import catalogue
 from zjcheck.model import Document, Item, Line, Page, PageText, Profile, SourceFile
+from zjcheck.pipeline import set_facts
 from zjcheck.plugins import Context
 
 
@@ -46,7 +47,7 @@ def run_checker(module: Any, items: list[Item], **profile: Any) -> list:
     """facts() then check(), as the pipeline does; returns the findings."""
     ctx = make_context(items, **profile)
     for it in items:
-        it.facts = dict(module.facts(it, ctx))
+        set_facts(it, module.facts(it, ctx))
     return list(module.check(items, ctx))
 
 

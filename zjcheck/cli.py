@@ -62,8 +62,8 @@ def check(
     graduation_date: Optional[str] = typer.Option(None, "--graduation-date", help="毕业日期"),
     route: Optional[str] = typer.Option(None, "--route", help="申报路线：常规 / 破格"),
     profile: Optional[Path] = typer.Option(None, "--profile", help="申报人信息文件（zjcheck.toml 格式）"),
-    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "tesseract"), "--ocr",
-                            help="OCR 引擎：tesseract（默认）/ rapidocr / auto（已安装 rapidocr 时用它，否则 tesseract）"),
+    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
+                            help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出结论行"),
 ) -> None:
     """检查一份申报材料，输出差距报告。"""
@@ -117,8 +117,8 @@ def batch(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="共用的 OCR 进程数（默认：CPU 核数）"),
     no_cache: bool = typer.Option(False, "--no-cache", help="不使用页面缓存，全部重新识别"),
     catalogue: Optional[str] = typer.Option(None, "--catalogue", help="目录名称或 TOML 文件（默认 2026-jidian）"),
-    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "tesseract"), "--ocr",
-                            help="OCR 引擎：tesseract（默认）/ rapidocr / auto（已安装 rapidocr 时用它，否则 tesseract）"),
+    ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
+                            help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示汇总表，只输出结论行"),
 ) -> None:
     """批量检查：ROOT 下每个子文件夹或 zip 是一位申报人，输出汇总表和报告。"""

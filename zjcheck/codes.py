@@ -6,9 +6,13 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from zjcheck.model import Finding, Page, Severity
+
+if TYPE_CHECKING:
+    from zjcheck.evidence import Fact
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,30 @@ def all_codes() -> dict[str, Code]:
 def finding(code: str, message: str | None = None, *, material: str | None = None,
             path: str | None = None, page: int | None = None, evidence: str | None = None,
             severity: Severity | None = None, fix: str | None = None,
-            at: Page | None = None, **data: Any) -> Finding:
-    """A finding for a registered code; `at` fills path and page from a page."""
+            at: Page | None = None, needs: Mapping[str, Fact | None] | None = None, **data: Any) -> Finding:
+    """A finding for a registered code; `at` fills path and page from a page.
+
+    `needs` names the facts an error (or warning) rests on ({"发明人": fact,
+    ...}).  When one of them is missing or weak (zjcheck.evidence.strong), the
+    finding is not made: the result is GEN012 ("无法确认 …"), saying what could not be read
+    and what the error would have been (data `would_be`).  One rule for every
+    checker (SPEC §7)."""
     c = all_codes()[code]
     if at is not None:
         path = at.doc.rel
         page = at.number
+    sev = severity or c.severity
+    if needs and sev in ("error", "warning"):
+        from zjcheck.evidence import unsure
+        doubts = unsure(needs)
+        if doubts:
+            text = message or c.title
+            return Finding(
+                code="GEN012", severity="info", material=material or c.material,
+                message=f"无法确认（{'；'.join(doubts)}）：{text}", path=path, page=page,
+                evidence=evidence, fix=all_codes()["GEN012"].fix, data={**data, "would_be": code})
     return Finding(
-        code=code, severity=severity or c.severity,
+        code=code, severity=sev,
         material=material or c.material, message=message or c.title,
         path=path, page=page, evidence=evidence, fix=fix or c.fix, data=data,
     )

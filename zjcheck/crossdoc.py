@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from stdnum.cn import ric
+from zjcheck.extract import idnumber as ric
 
 from zjcheck.codes import finding
 from zjcheck.materials import personal_materials
 from zjcheck.model import Document, Finding, Page, visual_rows
-from zjcheck.textutil import find_dates, norm
+from zjcheck.extract import find_dates, norm
 
 _CJK = "\u4e00-\u9fff"
 _NAME_AFTER_LABEL = re.compile(rf"姓\s*名\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")

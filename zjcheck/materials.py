@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from zjcheck.textutil import norm
+from zjcheck.extract import norm
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,11 @@ class Item:
     material: str
     pages: list[Page] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)   # parsed by the checker
+    provenance: dict[str, Any] = field(default_factory=dict)  # fact key -> zjcheck.evidence.Fact
+
+    def fact(self, key: str) -> Any:
+        """The Fact (value with provenance) behind facts[key], or None."""
+        return self.provenance.get(key)
 
     def parts(self) -> set[str]:
         return {p for page in self.pages for p in page.parts}
@@ -223,3 +228,4 @@ class Profile:
     graduation_date: date | None = None
     route: str = "常规"                    # 常规 or 破格
     sources: dict[str, str] = field(default_factory=dict)  # field -> profile/cli/inferred
+    inferred_from: dict[str, str] = field(default_factory=dict)  # inferred field -> material it was read on

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from zjcheck.cache import PageCache, default_dir
 from zjcheck.catalogue import Catalogue
 from zjcheck.codes import finding
 from zjcheck.errors import UsageError
+from zjcheck.evidence import Fact
 from zjcheck.materials import material_name, part_name, personal_materials
 from zjcheck.model import Document, Finding, Item, Profile
 from zjcheck.plugins import Context, load_plugins
@@ -34,7 +36,7 @@ class Options:
     jobs: int = 0
     cache: bool = True
     cache_dir: Path | None = None
-    engine: str = "tesseract"
+    engine: str = "auto"
     dpi: int = 200
 
 
@@ -104,12 +106,14 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
     cat = catalogue_mod.load(opts.catalogue)
     walked = walk(path)
     prof = profile_mod.build(walked.profile_text, opts.profile_file, opts.profile)
-    settings = ReadSettings(engine=opts.engine, dpi=opts.dpi, jobs=opts.jobs or ReadSettings().jobs)
+    from zjcheck.ocr import get_engine, resolve
+    settings = ReadSettings(engine=resolve(opts.engine), dpi=opts.dpi, jobs=opts.jobs or ReadSettings().jobs)
     needs_ocr = any(f.kind not in ("docx", "xlsx") for f in walked.files)
     cache_key = f"{settings.engine}|{settings.dpi}"
+    engine_key = None
     if needs_ocr:
-        from zjcheck.ocr import get_engine
-        cache_key += "|" + get_engine(settings.engine).settings_key()
+        engine_key = get_engine(settings.engine).settings_key()
+        cache_key += "|" + engine_key
     cache_dir = (opts.cache_dir or default_dir()) if opts.cache else None
     if cache_dir is not None:
         _check_cache_location(cache_dir, path)
@@ -148,14 +152,21 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         facts = getattr(plugin.module, "facts", None)
         try:
             for it in ctx.items_of(plugin.material) if facts else []:
-                it.facts = dict(facts(it, ctx))
+                set_facts(it, facts(it, ctx))
         except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
             broken.add(plugin.material)
             findings.append(_crashed(plugin.material, e))
-    if prof.title_date is None:
-        prof.title_date = profile_mod.infer_title_date(ctx.items_of("title"))
-        if prof.title_date:
-            prof.sources["title_date"] = "inferred"
+    hints: list[tuple[str, Any]] = []
+    for plugin in plugins:
+        hook = getattr(plugin.module, "profile_hints", None)
+        if plugin.material in broken or not callable(hook):
+            continue
+        try:
+            hints.append((plugin.material, dict(hook(ctx.items_of(plugin.material), ctx))))
+        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
+            broken.add(plugin.material)
+            findings.append(_crashed(plugin.material, e))
+    profile_mod.apply_hints(prof, hints)
     for plugin in plugins:
         if plugin.material in broken:
             continue
@@ -186,9 +197,22 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         "seconds": round(time.monotonic() - t0, 2),
         "zjcheck": __version__,
         "checkers": sorted(checked_materials),
+        "ocr_engine": {"name": settings.engine, "settings": engine_key} if needs_ocr else None,
     }
     return Result(str(path), cat, prof, read.documents, items, findings, gap, stats,
                   walked.unreadable + read.unreadable, totals)
+
+
+def set_facts(item: Item, facts: Mapping[str, Any]) -> None:
+    """A checker's facts on the item: plain values in `facts` (the JSON), the
+    `Fact`s behind them (value with provenance) in `provenance`."""
+    item.facts, item.provenance = {}, {}
+    for key, value in facts.items():
+        if isinstance(value, Fact):
+            item.facts[key] = value.value.isoformat() if isinstance(value.value, date) else value.value
+            item.provenance[key] = value
+        else:
+            item.facts[key] = value
 
 
 def _crashed(material: str, e: Exception) -> Finding:

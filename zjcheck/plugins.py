@@ -18,6 +18,17 @@ Every checker module has the same small API, as python-stdnum's formats do:
                                   for rules about other checkers' findings
                                   (SCO005: cited evidence that fails its checks).
                                   It must not change the findings it is given.
+    def profile_hints(items, ctx) -> Mapping[str, Fact]       (optional)
+                                  applicant facts this material's documents
+                                  state (title_date on the title certificate,
+                                  employer on the labour contract); called
+                                  after every checker's `facts`, before any
+                                  `check`.  The engine fills profile fields
+                                  that neither zjcheck.toml nor the command
+                                  line gave, and says they were inferred.
+
+The engine never names a plugin: what it needs from one comes through these
+hooks.
 """
 
 from __future__ import annotations

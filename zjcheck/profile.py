@@ -7,11 +7,12 @@ import tomllib
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from zjcheck.errors import UsageError
-from zjcheck.model import Document, Item, Profile
-from zjcheck.textutil import parse_date
+from zjcheck.model import Document, Profile
+from zjcheck.extract import parse_date
 
 FIELDS = ("name", "id_number", "employer", "title_date", "graduation_date", "route")
 ROUTES = {"常规": "常规", "normal": "常规", "破格": "破格", "exceptional": "破格", "自评分": "破格"}
@@ -83,11 +84,20 @@ def infer_name(documents: list[Document], personal: set[str]) -> str | None:
     return best if n > rest[0][1] else None
 
 
-def infer_title_date(title_items: list[Item]) -> date | None:
-    """The date on the current title certificate (the title checker's facts),
-    for the 任现职后 window when neither zjcheck.toml nor --title-date gives it."""
-    for it in title_items:
-        f = it.facts
-        if f.get("has_certificate") and f.get("title_date") and not f.get("below_engineer"):
-            return date.fromisoformat(f["title_date"])
-    return None
+def apply_hints(p: Profile, hints: list[tuple[str, Mapping[str, Any]]]) -> None:
+    """Fill the profile fields neither zjcheck.toml nor the command line gave
+    from the checkers' `profile_hints` ((material, {field: Fact}) in plugin
+    order): the surest hint of a field wins, and the field is marked inferred."""
+    best: dict[str, tuple[float, str, Any]] = {}
+    for material, fields in hints:
+        for key, fact in fields.items():
+            if key not in FIELDS or fact is None or fact.value in (None, ""):
+                continue
+            score = fact.confidence + (1.0 if fact.strong else 0.0)
+            if key not in best or score > best[key][0]:
+                best[key] = (score, material, fact.value)
+    for key, (_score, material, value) in best.items():
+        if getattr(p, key) is None and key not in p.sources:
+            setattr(p, key, value)
+            p.sources[key] = "inferred"
+            p.inferred_from[key] = material

@@ -32,7 +32,7 @@ MIN_SIDE_PX = 500          # a page image narrower than this cannot carry legibl
 
 @dataclass(frozen=True)
 class ReadSettings:
-    engine: str = "tesseract"
+    engine: str = "auto"
     dpi: int = 200
     jobs: int = max(1, os.cpu_count() or 1)
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from zjcheck.materials import MaterialSpec, PartSpec, recognition
 from zjcheck.model import Document, Item, Page
-from zjcheck.textutil import fuzzy_contains, norm, squash
+from zjcheck.extract import fuzzy_contains, norm, squash
 
 STRONG_W, WEAK_W, PATTERN_W, NEGATIVE_W, PATH_W, SEAL_W = 3.0, 1.0, 3.0, 6.0, 2.0, 2.0
 MIN_TEXT_SCORE = 3.0     # path hints alone never decide a page

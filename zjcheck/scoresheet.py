@@ -25,7 +25,7 @@ from typing import Any
 
 from zjcheck.catalogue import Catalogue, CatalogueItem
 from zjcheck.model import Document, Finding, Item
-from zjcheck.textutil import fuzzy_pattern, norm, squash
+from zjcheck.extract import fuzzy_pattern, norm, squash
 
 ROLES = ("refs", "score", "criteria", "cap", "label", "number")
 

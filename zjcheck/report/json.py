@@ -48,6 +48,7 @@ def to_dict(r: Result) -> dict[str, Any]:
             "id": it.id, "material": it.material,
             "catalogue_item": (r.catalogue.item_for(it.material).id if r.catalogue.item_for(it.material) else None),
             "paths": it.paths, "parts": describe_parts(it), "facts": it.facts,
+            "provenance": {k: f.to_json() for k, f in it.provenance.items()},
         } for it in r.items],
         "documents": [{
             "path": d.rel, "kind": d.file.kind, "sha256": d.file.sha256, "size": d.file.size,

@@ -1,0 +1,143 @@
+"""The extraction layer (zjcheck.extract): normalisation, dates, periods,
+numerals, labels, names, totals, ID numbers; facts with provenance (pure logic)."""
+
+import re
+from datetime import date
+
+import pytest
+
+from zjcheck.evidence import Fact, strong
+from zjcheck.extract import (Text, TextLine, date_after, date_fact, find_dates, fuzzy_contains, fuzzy_pattern,
+                             idnumber, name_in, norm, ordinal, periods, plausible_name, squash, to_int, total_after,
+                             value_after)
+
+
+def test_norm_removes_ocr_spaces_and_width() -> None:
+    assert norm("专业 技术 职务  任职 资格 证 书") == "专业技术职务任职资格证书"
+    assert norm("ＩＳＳＮ　１００１－４５５１") == "issn 1001-4551"
+    assert norm("姓名 : 周建华 性 别 : 男") == "姓名:周建华性别:男"
+    assert squash("ZL 2021 2 0345678.9") == "zl202120345678.9"
+
+
+def test_dates_in_every_form() -> None:
+    got = [(d.year, d.month, d.day) for d in find_dates(
+        "授权公告日：2023 年 5 月 12 日；实施 2024-01-01，二〇二四年十二月三十一日，2022.3")]
+    assert got == [(2023, 5, 12), (2024, 1, 1), (2024, 12, 31)]
+
+
+def test_impossible_dates_are_kept_without_value() -> None:
+    ds = find_dates("签订日期：2025年2月30日，2024年2月29日，2023年9月31日")
+    assert [(d.day, d.value) for d in ds] == [(30, None), (29, date(2024, 2, 29)), (31, None)]
+    assert [d.valid for d in ds] == [False, True, False]
+
+
+def test_date_after_label_tolerates_misread_label() -> None:
+    text = "发明人：周建华\n受权公告日：2023年05月12日"      # OCR read 授 as 受
+    assert date_after(text, ["授权公告日"]) == date(2023, 5, 12)
+    assert date_after("没有日期", ["授权公告日"]) is None
+
+
+def test_fuzzy_pattern_one_misread_character() -> None:
+    rx = re.compile(fuzzy_pattern("学时登记卡"))
+    assert rx.search("学时登汜卡") and rx.search("学时登记卡")
+    assert not rx.search("学时卡")
+
+
+def test_name_in_ignores_spacing() -> None:
+    assert name_in("周建华", "作者：周 建 华，李明")
+    assert not name_in("周建华", "作者：周建明")
+
+
+def test_fuzzy_contains_one_misread_character() -> None:
+    assert fuzzy_contains("授权公告日", "受权公告日:2023年")          # first character misread
+    assert fuzzy_contains("授权公告日", "授权公告曰:2023年")          # last character misread
+    assert fuzzy_contains("学时登记卡", "本学时登汜卡")
+    assert not fuzzy_contains("学时登记卡", "学时卡")
+    assert not fuzzy_contains("授权公告日", "受权公吿日")              # two misread: no
+    assert not fuzzy_contains("证书号", "证书编号")                   # short keywords are exact
+
+
+# ---------------------------------------------------------------- the extraction layer (issue 14)
+
+
+@pytest.mark.parametrize("s, n", [("二十", 20), ("十二", 12), ("二〇二四", 2024), ("三十一", 31), ("九十六", 96),
+                                  ("一百零五", 105), ("壹拾万", 100000), ("两百", 200), ("2024", 2024),
+                                  ("信息", None), ("", None)])
+def test_to_int(s: str, n: int | None) -> None:
+    assert to_int(s) == n
+
+
+@pytest.mark.parametrize("s, n", [("周建华 第十名", 10), ("第二十名", 20), ("排名第3完成人", 3), ("第十二", 12),
+                                  ("无排名", None)])
+def test_ordinal(s: str, n: int | None) -> None:
+    assert ordinal(s) == n
+
+
+@pytest.mark.parametrize("s, want", [
+    ("202301-202312 12", [((2023, 1), (2023, 12))]),
+    ("缴费起止 202301–202312 月数 12", [((2023, 1), (2023, 12))]),
+    ("2023.01-2023.12", [((2023, 1), (2023, 12))]),
+    ("2023年1月至2023年12月", [((2023, 1), (2023, 12))]),
+    ("2023.01-12", [((2023, 1), (2023, 12))]),
+    ("2023年1月-12月", [((2023, 1), (2023, 12))]),
+    ("2024.1-2024.6", [((2024, 1), (2024, 6))]),
+    ("2023-07 至 2026-07", [((2023, 7), (2026, 7))]),
+    ("2023-01-05", []),                     # a date, not January to May
+    ("2024-12 至 2023-01", []),             # end before start: no period
+])
+def test_periods(s: str, want: list) -> None:
+    assert [(p.start, p.end) for p in periods(s)] == want
+
+
+def test_value_after_same_row_and_below() -> None:
+    t = Text.plain("姓 名 周建华 性别 男\n取得资格时间：\n2019年12月20日\n证书编号 浙人社证2019-J-02")
+    assert value_after(t, ["姓名"], stops=["性别"]).value == "周建华"
+    assert value_after(t, ["证书编号"], pattern=r"(\S+)").value == "浙人社证2019-j-02"
+    assert date_fact(t, ["取得资格时间"]).value == date(2019, 12, 20)
+    assert value_after(t, ["专利号"]) is None
+
+
+def test_value_after_refuses_what_is_not_the_value() -> None:
+    t = Text.plain("发明人：信息如下\n专利号：见附页")
+    assert value_after(t, ["专利号"], pattern=r"zl\s*(\d{12})") is None
+
+
+def test_facts_carry_the_ocr_confidence_of_their_line() -> None:
+    t = Text([TextLine("专利号 ZL 2022 1 0345678.6", None, 97.0, None, "ocr"),
+              TextLine("授权公告日 2023年04月18日", None, 55.0, None, "ocr")])
+    num = value_after(t, ["专利号"], pattern=r"(zl[\d .]+)")
+    day = date_fact(t, ["授权公告日"])
+    assert num.source == "ocr" and num.confidence == 0.97 and strong(num)
+    assert day.value == date(2023, 4, 18) and day.confidence == 0.55 and not strong(day)
+
+
+def test_total_after() -> None:
+    t = Text.plain("课程 学时\n机械设计新进展 24\n智能制造概论 36\n合 计 96 学时")
+    assert total_after(t, unit="学时").value == 96.0
+
+
+@pytest.mark.parametrize("s, ok", [("周建华", True), ("欧阳明远", True), ("王君", True), ("信息如下", False),
+                                   ("详见附页", False), ("公司", False), ("周", False), ("D·德希尔", True)])
+def test_plausible_name(s: str, ok: bool) -> None:
+    assert plausible_name(s) is ok
+
+
+def test_id_number_region_created_after_birth_is_valid() -> None:
+    """330212 (鄞州区) did not exist in 1981, but IDs issued later carry it:
+    stdnum.cn.ric rejects them, zjcheck must not (XDC002 would be false)."""
+    from stdnum.cn import ric
+    number = "330212198107230578"
+    assert not ric.is_valid(number) and idnumber.is_valid(number)
+    assert not idnumber.is_valid(number[:-1] + "1")                 # check digit
+    assert not idnumber.is_valid("330212198102300570")              # 2月30日
+    assert not idnumber.is_valid("990212198107230578")              # no such province
+
+
+def test_strength_policy() -> None:
+    assert strong(Fact("x", "text-layer"))
+    assert strong(Fact("x", "sheet"))
+    assert not strong(Fact("x", "path"))
+    assert strong(Fact("x", "ocr", 0.9)) and not strong(Fact("x", "ocr", 0.7))
+    assert strong(Fact("x", "ocr", 0.7, confirmed_by=("出版证明",)))
+    assert not strong(Fact("x", "ocr", 0.99, valid=False))
+    assert not strong(None)
