@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk libmagic1
+# fonts-arphic-*, fonts-wqy-zenhei: type faces of the rendered sample documents (楷体, 明体, 黑体)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk libmagic1 fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
 # Only for `make test`: the browser test of the HTML report (headless Chromium).
 TEST_APT_PACKAGES := chromium chromium-driver
 STAMP := $(VENV)/.installed
