@@ -95,6 +95,7 @@ class PageText:
     dpi: int = 0
     seals: list[Seal] = field(default_factory=list)
     red_marks: int = 0                 # red blobs that are not seal-shaped
+    paper: float | None = None         # share of paper-like pixels (light, unsaturated); None: not measured
     error: str | None = None           # why the page could not be read
 
     def to_json(self) -> dict[str, Any]:
@@ -102,7 +103,7 @@ class PageText:
             "text": self.text, "source": self.source, "conf": self.conf,
             "good_chars": self.good_chars, "ink": self.ink,
             "rotation": self.rotation, "width": self.width, "height": self.height,
-            "dpi": self.dpi, "red_marks": self.red_marks, "error": self.error,
+            "dpi": self.dpi, "red_marks": self.red_marks, "error": self.error, "paper": self.paper,
             "lines": [[ln.text, list(ln.box) if ln.box else None, ln.conf] for ln in self.lines],
             "seals": [[list(s.box), s.shape, s.score] for s in self.seals],
         }
@@ -114,7 +115,7 @@ class PageText:
             good_chars=d.get("good_chars", 0), ink=d.get("ink", 0.0),
             rotation=d.get("rotation", 0), width=d.get("width", 0),
             height=d.get("height", 0), dpi=d.get("dpi", 0),
-            red_marks=d.get("red_marks", 0), error=d.get("error"),
+            red_marks=d.get("red_marks", 0), error=d.get("error"), paper=d.get("paper"),
             lines=[Line(t, tuple(b) if b else None, c) for t, b, c in d.get("lines", [])],
             seals=[Seal(tuple(b), shape, score) for b, shape, score in d.get("seals", [])],
         )

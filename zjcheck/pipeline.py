@@ -20,7 +20,7 @@ from zjcheck.evidence import Fact
 from zjcheck.materials import material_name, part_name, personal_materials
 from zjcheck.model import Document, Finding, Item, Profile
 from zjcheck.plugins import Context, load_plugins
-from zjcheck.read import ReadSettings, low_text_pages, read_all
+from zjcheck.read import ReadSettings, is_picture, low_text_pages, read_all
 from zjcheck.recognise import classify_document, group
 from zjcheck.walk import walk
 
@@ -128,8 +128,12 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
                 "GEN005", f"第 {page.number} 页分辨率过低或模糊，只识别出 {page.content.good_chars} 个字"
                           f"（{page.content.width}×{page.content.height} 像素）", at=page))
         readable_text = any(p.text.strip() for p in doc.pages if p not in low)
-        if doc.pages and all(p.material == "other" for p in doc.pages) and readable_text:
-            findings.append(finding("GEN008", "无法判断这份文件属于哪一类申报材料", path=doc.rel))
+        if doc.pages and all(p.material == "other" for p in doc.pages):
+            if readable_text:
+                findings.append(finding("GEN008", "无法判断这份文件属于哪一类申报材料", path=doc.rel))
+            elif all(is_picture(p) for p in doc.pages):
+                findings.append(finding("GEN008", "图片中没有文字，也不像文件的扫描件或照片，无法判断属于哪一类申报材料",
+                                        path=doc.rel))
 
     pages = [p for d in read.documents for p in d.pages]
     items = group(pages)

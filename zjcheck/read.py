@@ -28,6 +28,7 @@ MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer 
 SEAL_DPI = 100             # pages with a text layer are rendered this small for seals
 LOW_TEXT_CHARS = 15        # fewer well-read characters than this on an inked page: GEN005
 MIN_SIDE_PX = 500          # a page image narrower than this cannot carry legible A4 text
+PAPER_MIN = 0.25           # a picture with less paper-like area than this is not a document
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,13 @@ def _engine(name: str):  # type: ignore[no-untyped-def]
 def _ink(img: Image.Image) -> float:
     g = np.asarray(img.convert("L").resize((200, int(200 * img.height / max(img.width, 1)) or 1)))
     return float((g < 128).mean())
+
+
+def _paper(img: Image.Image) -> float:
+    """Share of paper-like pixels (light and unsaturated): high on any scan or
+    photo of a document, low on a picture of something else (a landscape)."""
+    hsv = np.asarray(img.convert("RGB").resize((160, max(1, int(160 * img.height / max(img.width, 1))))).convert("HSV"))
+    return round(float(((hsv[..., 2] > 150) & (hsv[..., 1] < 64)).mean()), 3)
 
 
 def _pdf_layer_text(path: str, index: int) -> str:
@@ -121,7 +129,7 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
         return task.key, PageText("\n".join(ln.text for ln in lines), "ocr", lines, conf=res.conf,
                                   good_chars=res.good_chars, rotation=rotation, width=img.width,
                                   height=img.height, dpi=dpi, seals=seals, red_marks=others,
-                                  ink=round(ink, 4)), True
+                                  ink=round(ink, 4), paper=_paper(img)), True
     except Exception as e:  # noqa: BLE001 - any failure is the page's, reported as GEN001
         return task.key, PageText("", "none", error=f"{type(e).__name__}: {e}"), False
 
@@ -365,13 +373,23 @@ def _run(tasks: list[PageTask], jobs: int) -> Iterator[tuple[tuple[int, int], Pa
 
 def low_text_pages(doc: Document) -> list[Page]:
     """Pages too small, blurred or faint to read (GEN005): an inked page where
-    OCR found too little, or a picture too small to hold legible text."""
+    OCR found too little, or a picture too small to hold legible text.  A
+    large picture with no paper in it (a landscape) is no document at all:
+    not GEN005 (see `is_picture`)."""
     out = []
     for p in doc.pages:
         c = p.content
         if c.source != "ocr":
             continue
         tiny = 0 < min(c.width, c.height) < MIN_SIDE_PX and c.good_chars < 50
-        if tiny or (c.ink > 0.002 and c.good_chars < LOW_TEXT_CHARS):
+        if tiny or (c.ink > 0.002 and c.good_chars < LOW_TEXT_CHARS and not is_picture(p)):
             out.append(p)
     return out
+
+
+def is_picture(page: Page) -> bool:
+    """A photo of something that is not a document: large enough to be read,
+    next to nothing read on it, and hardly any paper-like area."""
+    c = page.content
+    return (c.source == "ocr" and c.paper is not None and c.paper < PAPER_MIN
+            and min(c.width, c.height) >= MIN_SIDE_PX and c.good_chars < LOW_TEXT_CHARS)
