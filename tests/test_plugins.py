@@ -105,3 +105,28 @@ def test_title_date_from_the_certificate_before_any_check(tmp_path: Path, monkey
     from zjcheck.report.text import title_since
     assert title_since(result.profile) == "2018-12-20（从职称证书读取）"
     assert "2018-12-20（从职称证书读取）" in html.render(result)
+
+
+def test_plugin_runner_calls_a_hook_of_every_plugin_and_survives_a_crash() -> None:
+    """A hook raising in one plugin is GEN011 and that plugin is skipped in
+    every later stage; the others run (the review hook sees all findings)."""
+    from zjcheck.codes import finding
+    from zjcheck.pipeline import PluginRunner
+    from tests.util import make_context
+    seen: list[int] = []
+
+    def review(items, findings, ctx):  # type: ignore[no-untyped-def]
+        seen.append(len(findings))
+        return [finding("SCO005", "x")]
+
+    def broken(items, findings, ctx):  # type: ignore[no-untyped-def]
+        raise ValueError("boom")
+
+    plugins = [Plugin("score_sheet", types.SimpleNamespace(review=review, check=lambda i, c: []), "score_sheet", ()),
+               Plugin("paper", types.SimpleNamespace(review=broken, check=lambda i, c: []), "paper", ()),
+               Plugin("patent", types.SimpleNamespace(check=lambda i, c: []), "patent", ())]
+    runner = PluginRunner(plugins, make_context([]))
+    out = runner.call("review", lambda fn, its: fn(its, [finding("PAP005", "y")], None))
+    assert seen == [1] and [f.code for _, found in out for f in found] == ["SCO005"]
+    assert [f.code for f in runner.findings] == ["GEN011"] and runner.broken == {"paper"}
+    assert [p.material for p, _ in runner.call("check", lambda fn, its: fn(its, None))] == ["score_sheet", "patent"]

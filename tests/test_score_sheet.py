@@ -432,23 +432,3 @@ def test_scanned_sheet_errors_become_could_not_verify() -> None:
     soft = sco._soften(f, ScoreSheet("x.pdf", "ocr"))
     assert soft.code == "GEN012" and soft.severity == "info" and soft.data["would_be"] == "SCO002"
     assert sco._soften(f, ScoreSheet("x.xlsx", "xlsx")) is f
-
-
-def test_review_hook_runs_after_checks_and_survives_a_crash() -> None:
-    from types import SimpleNamespace
-
-    from zjcheck.pipeline import _review
-    seen: list[int] = []
-
-    def review(items, findings, ctx):  # type: ignore[no-untyped-def]
-        seen.append(len(findings))
-        return [finding("SCO005", "x")]
-
-    def broken(items, findings, ctx):  # type: ignore[no-untyped-def]
-        raise ValueError("boom")
-
-    plugins = [SimpleNamespace(module=SimpleNamespace(review=review), material="score_sheet"),
-               SimpleNamespace(module=SimpleNamespace(review=broken), material="paper"),
-               SimpleNamespace(module=SimpleNamespace(), material="patent")]
-    out = _review(plugins, [finding("PAP005", "y")], make_context([]))  # type: ignore[arg-type]
-    assert seen == [1] and [f.code for f in out] == ["SCO005", "GEN011"]

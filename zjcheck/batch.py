@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zjcheck.errors import UsageError
+from zjcheck.errors import ExitCode, UsageError
 from zjcheck.pipeline import Options, Result
 from zjcheck.walk import LITTER_DIRS, LITTER_NAMES
 
@@ -51,7 +51,7 @@ class Row:
     path: str
     name: str | None = None
     verdict: str = VERDICT_FAILED
-    exit_code: int = 3
+    exit_code: int = ExitCode.unchecked
     errors: int = 0
     warnings: int = 0
     infos: int = 0
@@ -80,10 +80,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        codes = {r.exit_code for r in self.rows}
-        if 3 in codes:
-            return 3
-        return 1 if 1 in codes else 0
+        return int(ExitCode.worst({r.exit_code for r in self.rows}))
 
     def totals(self) -> dict[str, Any]:
         pages = sum(r.pages for r in self.rows)
@@ -200,7 +197,8 @@ def row_for(a: Applicant, result: Result, seconds: float) -> Row:
     claimed, supported = points(result)
     code = result.exit_code
     nothing_read = not any(d.readable for d in result.documents)
-    verdict = (VERDICT_FAILED if code == 3 and nothing_read else VERDICT_PARTIAL if code == 3
+    verdict = (VERDICT_FAILED if code == ExitCode.unchecked and nothing_read
+               else VERDICT_PARTIAL if code == ExitCode.unchecked
                else VERDICT_ERRORS if c["error"]
                else VERDICT_WARN if c["warning"] else VERDICT_OK)
     s = result.stats
@@ -379,5 +377,6 @@ def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path
     line = (f"共 {tot['applicants']} 人：" + "，".join(f"{k} {n}" for k, n in v.items())
             + f"。读取 {tot['pages']} 页，本次 OCR {tot['pages_ocr']} 页（缓存 {tot['pages_cached']} 页）；"
             f"用时 {tot['seconds']:.1f} 秒（{per}）。")
-    style = "bold magenta" if br.exit_code == 3 else "bold red" if br.exit_code == 1 else "bold green"
+    style = ("bold magenta" if br.exit_code == ExitCode.unchecked else "bold red" if br.exit_code == ExitCode.errors
+             else "bold green")
     console.print(Text(line, style=style))

@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from zjcheck import __version__
-from zjcheck.errors import UsageError
+from zjcheck.errors import ExitCode, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="浙江省机电制造专业高级工程师申报材料离线检查工具（zjcheck）。材料不会离开本机。")
-EXIT_USAGE = 2
+
 
 
 class Format(str, Enum):
@@ -44,7 +44,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 def _fail(msg: str) -> None:
     Console(stderr=True).print(f"[bold red]错误：[/]{msg}")
-    raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(ExitCode.usage)
 
 
 @app.command()

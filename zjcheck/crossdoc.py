@@ -10,6 +10,8 @@ from datetime import date
 from zjcheck.extract import idnumber as ric
 
 from zjcheck.codes import finding
+from zjcheck.evidence import Fact, page_fact
+from zjcheck.extract import name_in, plausible_name
 from zjcheck.materials import personal_materials
 from zjcheck.model import Document, Finding, Page, visual_rows
 from zjcheck.extract import find_dates, norm
@@ -17,6 +19,8 @@ from zjcheck.extract import find_dates, norm
 _CJK = "\u4e00-\u9fff"
 _NAME_AFTER_LABEL = re.compile(rf"姓\s*名\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
 # where an award certificate names its winner; other names may follow (a team)
+# the applicant on a score sheet or work summary: 申报人：周建华 (not 申报人签名)
+APPLICANT_LABEL = re.compile(rf"申\s*报\s*人\s*(?:姓\s*名)?\s*[:：]\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
 _WINNER_LABEL = re.compile(rf"获\s*奖\s*(?:者|人)\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
 # 周建华同志： at the head of a 聘任证书 or a letter
 _COMRADE = re.compile(rf"^\s*([{_CJK}](?:\s?[{_CJK}]){{1,3}})\s*同\s*志")
@@ -30,13 +34,6 @@ _SECRET_STAR = re.compile(r"(?<!商业)(?<!技术)(?<!工作)(绝密|机密|秘�
 _OTHER_ROLES = ("长", "经办人", "审核人", "代表人", "联系人", "导师", "单位负责人")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(身份证|公民身份号码|证件号码|身份号码|证件号)")
-CONFIDENT_OCR = 80.0
-
-
-def _confident(page: Page, conf: float | None) -> bool:
-    return page.content.source != "ocr" or (conf is not None and conf >= CONFIDENT_OCR)
-
-
 def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> list[tuple[str, float | None]]:
     """Names written in a 姓名 field (or another `label`) on the page, with the
     OCR confidence of the line the name was read from."""
@@ -79,9 +76,14 @@ def _similar(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
-def check_names(documents: list[Document], applicant: str | None) -> Iterator[Finding]:
-    if not applicant:
+def check_names(documents: list[Document], applicant: Fact | None) -> Iterator[Finding]:
+    """XDC001 (the name spelt differently) and XDC004 (another person's name)
+    on personal records and award certificates.  Both rest on two facts read
+    surely: the applicant's name and the name on the page; a page that also
+    names the applicant exactly is taken to be misread, not another person's."""
+    if applicant is None or not applicant.value:
         return
+    name = applicant.value
     personal = personal_materials()
     for doc in documents:
         for page in doc.pages:
@@ -91,21 +93,24 @@ def check_names(documents: list[Document], applicant: str | None) -> Iterator[Fi
                 named, others_allowed = labelled_names(page, _WINNER_LABEL), True
             else:
                 continue
+            page_names_applicant = name_in(name, page.text)
             for cand, conf in named:
-                if cand.startswith(applicant):
+                if cand.startswith(name):
                     continue
-                base = cand[: len(applicant)]
-                if others_allowed and not (_similar(base, applicant) and _confident(page, conf)):
+                base = cand[: len(name)]
+                read = page_fact(cand, page, conf, valid=plausible_name(base))
+                if others_allowed and not (_similar(base, name) and read.strong):
                     continue     # a team award may name a colleague first
-                if applicant.startswith(cand) or not _confident(page, conf):
-                    yield finding("GEN012", f"无法确认姓名：识别为“{cand}”，与申报人“{applicant}”不同，但识别可信度低",
-                                  at=page, severity="info")
-                elif _similar(base, applicant):
-                    yield finding("XDC001", f"姓名写作“{base}”，与申报人“{applicant}”不一致", at=page,
-                                  found=base, expected=applicant)
+                needs = {"申报人姓名": applicant, f"此处姓名“{cand}”": read}
+                if name.startswith(cand) or page_names_applicant:
+                    yield finding("GEN012", f"无法确认姓名：识别为“{cand}”，与申报人“{name}”不同，"
+                                            "但同页也写有申报人姓名，可能是识别误差", at=page, severity="info")
+                elif _similar(base, name):
+                    yield finding("XDC001", f"姓名写作“{base}”，与申报人“{name}”不一致", at=page,
+                                  found=base, expected=name, needs=needs)
                 else:
-                    yield finding("XDC004", f"应为申报人“{applicant}”之处出现他人姓名“{cand}”（疑似套用他人材料）",
-                                  at=page, found=cand, expected=applicant)
+                    yield finding("XDC004", f"应为申报人“{name}”之处出现他人姓名“{cand}”（疑似套用他人材料）",
+                                  at=page, found=cand, expected=name, needs=needs)
 
 
 def _birth_date_ok(number: str) -> bool:
@@ -136,12 +141,15 @@ def check_ids(documents: list[Document], profile_id: str | None) -> Iterator[Fin
                 if not labelled and not _birth_date_ok(number):
                     continue    # an 18-digit 证书编号 on a personal record, not an ID number
                 if not ric.is_valid(number):
+                    # one digit off a valid number seen elsewhere: a misreading, unless read surely
                     near = [s for s in seen if sum(a != b for a, b in zip(s, number)) == 1]
-                    if near and not _confident(page, _line_conf(page, number)):
+                    read = page_fact(number, page, _line_conf(page, number))
+                    if near and not read.strong:
                         yield finding("GEN012", f"身份证号识别为 {number}，与 {near[0]} 相差一位，可能是识别误差，请人工核对",
                                       at=page, severity="info")
                     else:
-                        yield finding("XDC002", f"身份证号 {number} 无效（校验位或出生日期不对）", at=page, number=number)
+                        yield finding("XDC002", f"身份证号 {number} 无效（校验位或出生日期不对）", at=page, number=number,
+                                      needs={"身份证号": read})
                     continue
                 if page.material in personal and seen and number not in seen:
                     first = next(iter(seen.items()))
@@ -181,7 +189,7 @@ def check_secrecy(documents: list[Document]) -> Iterator[Finding]:
                 yield finding("GEN007", f"材料带有密级标志“{marked}”：严禁上传涉密材料", at=page, marking=marked)
 
 
-def check_all(documents: list[Document], applicant: str | None, profile_id: str | None) -> list[Finding]:
+def check_all(documents: list[Document], applicant: Fact | None, profile_id: str | None) -> list[Finding]:
     out: list[Finding] = []
     out.extend(check_secrecy(documents))
     out.extend(check_names(documents, applicant))

@@ -230,3 +230,4 @@ class Profile:
     route: str = "常规"                    # 常规 or 破格
     sources: dict[str, str] = field(default_factory=dict)  # field -> profile/cli/inferred
     inferred_from: dict[str, str] = field(default_factory=dict)  # inferred field -> material it was read on
+    facts: dict[str, Any] = field(default_factory=dict)  # inferred field -> zjcheck.evidence.Fact

@@ -15,12 +15,12 @@ from zjcheck import __version__, catalogue as catalogue_mod, crossdoc, profile a
 from zjcheck.cache import PageCache, default_dir
 from zjcheck.catalogue import Catalogue
 from zjcheck.codes import finding
-from zjcheck.errors import UsageError
+from zjcheck.errors import ExitCode, UsageError
 from zjcheck.evidence import Fact
 from zjcheck.materials import material_name, part_name, personal_materials
-from zjcheck.model import Document, Finding, Item, Profile
-from zjcheck.plugins import Context, load_plugins
-from zjcheck.read import ReadSettings, is_picture, low_text_pages, read_all
+from zjcheck.model import Document, Finding, Item, Profile, SourceFile
+from zjcheck.plugins import Context, Plugin, load_plugins
+from zjcheck.read import ReadResult, ReadSettings, is_picture, low_text_pages, read_all
 from zjcheck.recognise import classify_document, group
 from zjcheck.walk import walk
 
@@ -85,10 +85,10 @@ class Result:
         return sorted({f.material for f in self.findings if f.code == "GEN011"})
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         if self.unreadable or self.unchecked:
-            return 3
-        return 1 if self.counts()["error"] else 0
+            return ExitCode.unchecked
+        return ExitCode.errors if self.counts()["error"] else ExitCode.ok
 
 
 def _check_cache_location(cache_dir: Path, evidence: Path) -> None:
@@ -100,97 +100,45 @@ def _check_cache_location(cache_dir: Path, evidence: Path) -> None:
 
 
 def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None = None) -> Result:
+    """The whole check of one package, stage by stage."""
     t0 = time.monotonic()
     if not path.exists():
         raise UsageError(f"找不到材料：{path}")
     cat = catalogue_mod.load(opts.catalogue)
     walked = walk(path)
     prof = profile_mod.build(walked.profile_text, opts.profile_file, opts.profile)
-    from zjcheck.ocr import get_engine, resolve
-    settings = ReadSettings(engine=resolve(opts.engine), dpi=opts.dpi, jobs=opts.jobs or ReadSettings().jobs)
-    needs_ocr = any(f.kind not in ("docx", "xlsx") for f in walked.files)
-    cache_key = f"{settings.engine}|{settings.dpi}"
-    engine_key = None
-    if needs_ocr:
-        engine_key = get_engine(settings.engine).settings_key()
-        cache_key += "|" + engine_key
-    cache_dir = (opts.cache_dir or default_dir()) if opts.cache else None
-    if cache_dir is not None:
-        _check_cache_location(cache_dir, path)
-    read = read_all(walked.files, settings, PageCache(cache_dir, cache_key), progress)
-    findings: list[Finding] = list(walked.findings) + list(read.findings)
-
-    for doc in read.documents:
-        classify_document(doc)
-        low = low_text_pages(doc)
-        for page in low:
-            findings.append(finding(
-                "GEN005", f"第 {page.number} 页分辨率过低或模糊，只识别出 {page.content.good_chars} 个字"
-                          f"（{page.content.width}×{page.content.height} 像素）", at=page))
-        readable_text = any(p.text.strip() for p in doc.pages if p not in low)
-        if doc.pages and all(p.material == "other" for p in doc.pages):
-            if readable_text:
-                findings.append(finding("GEN008", "无法判断这份文件属于哪一类申报材料", path=doc.rel))
-            elif all(is_picture(p) for p in doc.pages):
-                findings.append(finding("GEN008", "图片中没有文字，也不像文件的扫描件或照片，无法判断属于哪一类申报材料",
-                                        path=doc.rel))
-
+    read, engine = read_stage(path, walked.files, opts, progress)
+    findings: list[Finding] = [*walked.findings, *read.findings, *recognise_stage(read.documents)]
     pages = [p for d in read.documents for p in d.pages]
     items = group(pages)
-    if not prof.name:
-        inferred = profile_mod.infer_name(read.documents, personal_materials())
-        if inferred:
-            prof.name = inferred
-            prof.sources["name"] = "inferred"
+    infer_applicant(prof, read.documents)
 
     ctx = Context(profile=prof, catalogue=cat, items=items, documents=read.documents)
     plugins, problems = load_plugins()
-    for problem in problems:
-        findings.append(finding("GEN011", f"检查插件无法加载：{problem}"))
-    checked_materials = set()
-    broken: set[str] = set()
-    # Every checker's facts first, so that the profile can take what the
-    # documents say (the current title's date) before any check needs it.
-    for plugin in plugins:
-        checked_materials.add(plugin.material)
-        facts = getattr(plugin.module, "facts", None)
-        try:
-            for it in ctx.items_of(plugin.material) if facts else []:
-                set_facts(it, facts(it, ctx))
-        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
-            broken.add(plugin.material)
-            findings.append(_crashed(plugin.material, e))
-    hints: list[tuple[str, Any]] = []
-    for plugin in plugins:
-        hook = getattr(plugin.module, "profile_hints", None)
-        if plugin.material in broken or not callable(hook):
-            continue
-        try:
-            hints.append((plugin.material, dict(hook(ctx.items_of(plugin.material), ctx))))
-        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
-            broken.add(plugin.material)
-            findings.append(_crashed(plugin.material, e))
-    profile_mod.apply_hints(prof, hints)
-    for plugin in plugins:
-        if plugin.material in broken:
-            continue
-        try:
-            findings.extend(plugin.module.check(ctx.items_of(plugin.material), ctx))
-        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
-            findings.append(_crashed(plugin.material, e))
-    findings.extend(crossdoc.check_all(read.documents, prof.name, prof.id_number))
+    findings += [finding("GEN011", f"检查插件无法加载：{problem}") for problem in problems]
+    runner = PluginRunner(plugins, ctx)
+    # every checker's facts first, so that the profile can take what the
+    # documents say (the current title's date) before any check needs it
+    runner.call("facts", lambda fn, its: [set_facts(it, fn(it, ctx)) for it in its])
+    profile_mod.apply_hints(prof, [(pl.material, dict(hints)) for pl, hints in
+                                   runner.call("profile_hints", lambda fn, its: fn(its, ctx))])
+    for _pl, found in runner.call("check", lambda fn, its: list(fn(its, ctx))):
+        findings.extend(found)
+    findings.extend(crossdoc.check_all(read.documents, profile_mod.fact_of(prof, "name"), prof.id_number))
     if prof.name is None:
         findings.append(finding("GEN012", "未能确定申报人姓名（zjcheck.toml、--name 均未提供，也无法从材料中推断），姓名相关检查未进行"))
-
     _attach_items(findings, cat, items)
-    findings.extend(_review(plugins, findings, ctx))
+    snapshot = list(findings)
+    for _pl, found in runner.call("review", lambda fn, its: list(fn(its, snapshot, ctx))):
+        findings.extend(found)
+    findings.extend(runner.findings)
     _attach_items(findings, cat, items)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.path or "", f.page or 0))
+
     from zjcheck.scoresheet import assess
     sheet = ctx.shared.get("score_sheet")
-    claims = assess(sheet, cat, findings)
-    gap = gap_table(cat, items, findings, checked_materials, claims)
-    totals = gap_totals(gap, sheet, cat, prof)
+    checked = {pl.material for pl in plugins}
+    gap = gap_table(cat, items, findings, checked, assess(sheet, cat, findings))
     stats = {
         "files": len(walked.files) + sum(1 for f in walked.findings if f.code in ("GEN001", "GEN003")),
         "documents": len(read.documents),
@@ -200,11 +148,88 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         "ignored": len(walked.litter),
         "seconds": round(time.monotonic() - t0, 2),
         "zjcheck": __version__,
-        "checkers": sorted(checked_materials),
-        "ocr_engine": {"name": settings.engine, "settings": engine_key} if needs_ocr else None,
+        "checkers": sorted(checked),
+        "ocr_engine": engine,
     }
     return Result(str(path), cat, prof, read.documents, items, findings, gap, stats,
-                  walked.unreadable + read.unreadable, totals)
+                  walked.unreadable + read.unreadable, gap_totals(gap, sheet, cat, prof))
+
+
+def read_stage(path: Path, files: list[SourceFile], opts: Options,
+               progress: Callable[[int, int], None] | None) -> tuple[ReadResult, dict[str, Any] | None]:
+    """Every page's text (text layer or OCR, through the page cache), and which
+    OCR engine read them (None when no page needed OCR)."""
+    from zjcheck.ocr import get_engine, resolve
+    settings = ReadSettings(engine=resolve(opts.engine), dpi=opts.dpi, jobs=opts.jobs or ReadSettings().jobs)
+    needs_ocr = any(f.kind not in ("docx", "xlsx") for f in files)
+    cache_key = f"{settings.engine}|{settings.dpi}"
+    engine = None
+    if needs_ocr:
+        engine = {"name": settings.engine, "settings": get_engine(settings.engine).settings_key()}
+        cache_key += "|" + engine["settings"]
+    cache_dir = (opts.cache_dir or default_dir()) if opts.cache else None
+    if cache_dir is not None:
+        _check_cache_location(cache_dir, path)
+    return read_all(files, settings, PageCache(cache_dir, cache_key), progress), engine
+
+
+def recognise_stage(documents: list[Document]) -> list[Finding]:
+    """Each page's material and part; GEN005 for pages too poor to read, GEN008
+    for files that are no material at all."""
+    out: list[Finding] = []
+    for doc in documents:
+        classify_document(doc)
+        low = low_text_pages(doc)
+        for page in low:
+            out.append(finding(
+                "GEN005", f"第 {page.number} 页分辨率过低或模糊，只识别出 {page.content.good_chars} 个字"
+                          f"（{page.content.width}×{page.content.height} 像素）", at=page))
+        readable_text = any(p.text.strip() for p in doc.pages if p not in low)
+        if doc.pages and all(p.material == "other" for p in doc.pages):
+            if readable_text:
+                out.append(finding("GEN008", "无法判断这份文件属于哪一类申报材料", path=doc.rel))
+            elif all(is_picture(p) for p in doc.pages):
+                out.append(finding("GEN008", "图片中没有文字，也不像文件的扫描件或照片，无法判断属于哪一类申报材料",
+                                   path=doc.rel))
+    return out
+
+
+def infer_applicant(prof: Profile, documents: list[Document]) -> None:
+    """The applicant's name by vote over the documents, when no profile gives it."""
+    if prof.name:
+        return
+    inferred = profile_mod.infer_name(documents, personal_materials())
+    if inferred:
+        prof.name = inferred.value
+        prof.sources["name"] = "inferred"
+        prof.facts["name"] = inferred
+
+
+class PluginRunner:
+    """Calls one hook of every plugin that has it, with the plugin's items; a
+    plugin that raises is reported (GEN011, "could not check") and skipped in
+    every later stage, and the run goes on."""
+
+    def __init__(self, plugins: list[Plugin], ctx: Context) -> None:
+        self.plugins, self.ctx = plugins, ctx
+        self.broken: set[str] = set()
+        self.findings: list[Finding] = []
+
+    def call(self, hook: str, use: Callable[[Callable[..., Any], list[Item]], Any]) -> list[tuple[Plugin, Any]]:
+        out = []
+        for plugin in self.plugins:
+            fn = getattr(plugin.module, hook, None)
+            if plugin.material in self.broken or not callable(fn):
+                continue
+            try:
+                out.append((plugin, use(fn, self.ctx.items_of(plugin.material))))
+            except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
+                self.broken.add(plugin.material)
+                verb = "复核" if hook == "review" else "检查"
+                self.findings.append(finding(
+                    "GEN011", f"“{material_name(plugin.material)}”{verb}出错，该项未能{verb}：{type(e).__name__}: {e}",
+                    material=plugin.material))
+        return out
 
 
 def set_facts(item: Item, facts: Mapping[str, Any]) -> None:
@@ -217,28 +242,6 @@ def set_facts(item: Item, facts: Mapping[str, Any]) -> None:
             item.provenance[key] = value
         else:
             item.facts[key] = value
-
-
-def _crashed(material: str, e: Exception) -> Finding:
-    return finding("GEN011", f"“{material_name(material)}”检查出错，该项未能检查：{type(e).__name__}: {e}",
-                   material=material)
-
-
-def _review(plugins: list[Any], findings: list[Finding], ctx: Context) -> list[Finding]:
-    """The optional post-check step: `review(items, findings, ctx)` of every
-    plugin that defines it, called once all checkers and the cross-document
-    checks ran, so it can judge other checkers' findings (SCO005)."""
-    out: list[Finding] = []
-    for plugin in plugins:
-        review = getattr(plugin.module, "review", None)
-        if not callable(review):
-            continue
-        try:
-            out.extend(review(ctx.items_of(plugin.material), list(findings), ctx))
-        except Exception as e:  # noqa: BLE001 - one checker's bug must not end the run
-            out.append(finding("GEN011", f"“{material_name(plugin.material)}”复核出错，该项未能复核：{type(e).__name__}: {e}",
-                               material=plugin.material))
-    return out
 
 
 def _attach_items(findings: list[Finding], cat: Catalogue, items: list[Item]) -> None:

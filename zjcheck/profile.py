@@ -4,13 +4,14 @@ and CLI options (which win), field by field; the name may be inferred."""
 from __future__ import annotations
 
 import tomllib
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
 from zjcheck.errors import UsageError
+from zjcheck.evidence import Fact, page_fact
+from zjcheck.extract import plausible_name
 from zjcheck.model import Document, Profile
 from zjcheck.extract import parse_date
 
@@ -69,19 +70,66 @@ def build(package_text: str | None, profile_file: Path | None, options: dict[str
     return p
 
 
-def infer_name(documents: list[Document], personal: set[str]) -> str | None:
-    """The name most personal records give in their 姓名 field."""
-    from zjcheck.crossdoc import labelled_names
-    votes: Counter[str] = Counter()
+# how much one reading of a name counts in the vote: typed sheets and text
+# layers are read exactly; an OCR reading counts with its line confidence
+VOTE_WEIGHT = {"sheet": 3.0, "text-layer": 2.0}
+
+
+def name_readings(documents: list[Document], personal: set[str]) -> list[Fact]:
+    """Every reading of the applicant's name: the 姓名 field of personal
+    records, the 申报人 of the score sheet and the work summary."""
+    from zjcheck.crossdoc import APPLICANT_LABEL, labelled_names
+    out: list[Fact] = []
     for doc in documents:
         for page in doc.pages:
             if page.material in personal:
-                for name, _conf in labelled_names(page):
-                    votes[name] += 1
-    if not votes:
+                found = labelled_names(page)
+            elif page.material in ("score_sheet", "summary"):
+                found = labelled_names(page, APPLICANT_LABEL)
+            else:
+                continue
+            out.extend(page_fact(name, page, conf) for name, conf in found if plausible_name(name))
+    return out
+
+
+def _one_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1
+
+
+def infer_name(documents: list[Document], personal: set[str]) -> Fact | None:
+    """The applicant's name by vote over every document that names them.
+
+    Readings one character apart are one candidate (an OCR misreading of the
+    same name: 林晓雯 / 林晓去); the candidate with the most weight wins and is
+    spelt as its best-supported reading, typed and text-layer readings
+    counting most.  The result is a strong fact when it rests on a typed
+    sheet or text layer, or on readings from two or more documents."""
+    readings = name_readings(documents, personal)
+    if not readings:
         return None
-    (best, n), *rest = votes.most_common(2) + [("", 0)]
-    return best if n > rest[0][1] else None
+    weight: dict[str, float] = {}
+    docs: dict[str, set[str]] = {}
+    exact: dict[str, Fact] = {}
+    for f in readings:
+        weight[f.value] = weight.get(f.value, 0.0) + VOTE_WEIGHT.get(f.source, f.confidence)
+        docs.setdefault(f.value, set()).add(f.path or "")
+        if f.value not in exact or (not exact[f.value].strong and f.strong):
+            exact[f.value] = f
+    groups: list[list[str]] = []
+    for name in sorted(weight, key=lambda n: -weight[n]):
+        home = next((g for g in groups if _one_apart(g[0], name)), None)
+        (home.append(name) if home is not None else groups.append([name]))
+    scored = sorted(((sum(weight[n] for n in g), g) for g in groups), key=lambda t: -t[0])
+    total, group = scored[0]
+    if len(scored) > 1 and scored[1][0] >= total:
+        return None                      # a tie: no name can be claimed
+    best = group[0]                      # the heaviest spelling of the winning group
+    support = set().union(*(docs[n] for n in group))
+    typed = any(exact[n].source in VOTE_WEIGHT for n in group if exact[n].value == best)
+    sure = typed or len(docs[best]) >= 2
+    f = exact[best]
+    return Fact(best, f.source, f.confidence if not sure else max(f.confidence, 0.9), f.path, f.page,
+                confirmed_by=tuple(sorted(support - {f.path or ""}))[:5])
 
 
 def apply_hints(p: Profile, hints: list[tuple[str, Mapping[str, Any]]]) -> None:
@@ -95,9 +143,21 @@ def apply_hints(p: Profile, hints: list[tuple[str, Mapping[str, Any]]]) -> None:
                 continue
             score = fact.confidence + (1.0 if fact.strong else 0.0)
             if key not in best or score > best[key][0]:
-                best[key] = (score, material, fact.value)
-    for key, (_score, material, value) in best.items():
+                best[key] = (score, material, fact)
+    for key, (_score, material, fact) in best.items():
         if getattr(p, key) is None and key not in p.sources:
-            setattr(p, key, value)
+            setattr(p, key, fact.value)
             p.sources[key] = "inferred"
             p.inferred_from[key] = material
+            p.facts[key] = fact
+
+
+def fact_of(p: Profile, key: str) -> Fact | None:
+    """The profile field as a Fact: given (zjcheck.toml, command line) it is
+    sure; inferred, it is as sure as what it was read from."""
+    value = getattr(p, key, None)
+    if value is None:
+        return None
+    if p.sources.get(key) == "inferred":
+        return p.facts.get(key)
+    return Fact(value, "profile")
