@@ -11,7 +11,7 @@ from zjcheck.extract import idnumber as ric
 
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, page_fact
-from zjcheck.extract import name_in, plausible_name
+from zjcheck.extract import Text, name_in, plausible_name
 from zjcheck.materials import personal_materials
 from zjcheck.model import Document, Finding, Page, visual_rows
 from zjcheck.extract import find_dates, norm
@@ -166,27 +166,34 @@ def _line_conf(page: Page, needle: str) -> float | None:
 
 
 def check_dates(documents: list[Document]) -> Iterator[Finding]:
+    """XDC003: a date that cannot exist (2月30日), read surely (one misread
+    digit makes 2月28日 into 2月29日 or 2月38日)."""
     for doc in documents:
         for page in doc.pages:
-            for dm in find_dates(page.text):
-                if dm.day is not None and dm.value is None:
-                    written = re.sub(r"\s", "", dm.text)
-                    yield finding("XDC003", f"日期“{written}”不存在（{dm.year} 年 {dm.month} 月没有 {dm.day} 日）",
-                                  at=page, date=written)
+            t = Text.of(page, rows=False)
+            for i, line in enumerate(t.lines):
+                for dm in find_dates(line.text):
+                    if dm.day is not None and dm.value is None:
+                        written = re.sub(r"\s", "", dm.text)
+                        yield finding("XDC003", f"日期“{written}”不存在（{dm.year} 年 {dm.month} 月没有 {dm.day} 日）",
+                                      at=page, date=written, needs={f"日期“{written}”": t.line_fact(written, i)})
 
 
 def check_secrecy(documents: list[Document]) -> Iterator[Finding]:
     for doc in documents:
         for page in doc.pages:
-            marked = None
-            for line in page.text.splitlines():
-                t = norm(line).strip()
+            marked, read = None, None
+            lines = Text.of(page, rows=False)
+            for i, line in enumerate(lines.lines):
+                t = norm(line.text).strip()
                 m = _SECRET_STAR.search(t.replace(" ", ""))
                 if m or (t and _SECRET.fullmatch(t)):
                     marked = (m.group(1) if m else _SECRET.fullmatch(t).group(1)).replace(" ", "")  # type: ignore[union-attr]
+                    read = lines.line_fact(marked, i)
                     break
             if marked:
-                yield finding("GEN007", f"材料带有密级标志“{marked}”：严禁上传涉密材料", at=page, marking=marked)
+                yield finding("GEN007", f"材料带有密级标志“{marked}”：严禁上传涉密材料", at=page, marking=marked,
+                              needs={"密级标志": read})
 
 
 def check_all(documents: list[Document], applicant: Fact | None, profile_id: str | None) -> list[Finding]:
