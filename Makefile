@@ -44,12 +44,14 @@ system-deps test-system-deps:
 	fi
 
 $(VENV)/bin/python:
-	$(PY) -m venv $(VENV)
+	@$(PY) -m venv $(VENV)
 
+# pip's and the build backend's chatter goes to a log, shown only when the install fails
 $(STAMP): pyproject.toml $(VENV)/bin/python
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "安装 Python 依赖（日志：$(VENV)/install.log）..."
+	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 # Sample packages are rendered, not committed (deterministic: same bytes every run).
 fixtures: $(STAMP)

@@ -112,7 +112,7 @@ def test_rows_verdicts_and_exit_codes(tmp_path: Path) -> None:
     assert by["a-clean"].verdict == B.VERDICT_OK and by["a-clean"].exit_code == 0
     assert by["b-warn"].verdict == B.VERDICT_WARN and by["b-warn"].warnings == 1
     assert by["c-errors"].verdict == B.VERDICT_ERRORS and by["c-errors"].errors == 3
-    assert by["c-errors"].problem == "PAP001×2、SUM001"
+    assert by["c-errors"].problem == "论文缺少期刊封面（PAP001×2）；缺少专业技术工作总结（SUM001）"
     assert by["d-crash"].verdict == B.VERDICT_FAILED and "boom" in by["d-crash"].problem and by["d-crash"].exit_code == 3
     assert by["e-unreadable"].exit_code == 3 and "PDF 设有打开密码" in by["e-unreadable"].problem
     assert br.exit_code == 3
@@ -233,3 +233,19 @@ def test_fixture_batch_end_to_end(fixture_batch: Path, tmp_path: Path) -> None:
     again = B.run_batch(fixture_batch, Options(engine=os.environ.get("ZJCHECK_OCR", "auto")))
     assert again.totals()["pages_ocr"] == 0 and again.totals()["pages"] > 0
     print(f"\n批量（复跑）：{again.totals()}")
+
+
+def test_summary_table_fits_80_columns_and_keeps_names_whole() -> None:
+    """The summary table at 80 columns (also when piped: the console's width,
+    i.e. COLUMNS): no line wider, no applicant name or code split."""
+    from rich.cells import cell_len
+    rows = [B.Row("2026申报材料-温州瓯越电气设备股份有限公司-王丽娟", "/x/a", "王丽娟", B.VERDICT_ERRORS, 1, 3, 1, 0,
+                  72.0, 60.0, problem="论文缺少期刊封面（PAP001×2）；缺少专业技术工作总结（SUM001）；另有 2 类问题"),
+             B.Row("breakout", "/x/b", None, B.VERDICT_PARTIAL, 3, problem="1 个文件无法检查：x.pdf：PDF 设有打开密码")]
+    br = B.BatchResult("/受理点/2026", rows)
+    for width in (80, 120):
+        lines = [ln for ln, _ in B.summary_lines(br, width)]
+        assert all(cell_len(ln) <= width for ln in lines), "\n".join(lines)
+        text = "\n".join(lines)
+        for token in ("2026申报材料-温州瓯越电气设备股份有限公司-王丽娟", "breakout", "PAP001×2", "SUM001", "72/60"):
+            assert any(token in ln for ln in lines), text

@@ -185,8 +185,12 @@ def _problem(result: Result) -> str:
         bad = [f for f in fs if f.code in UNREADABLE_CODES and f.severity == "error"]
         text = "；".join(f"{f.path or ''}：{f.message}" for f in bad[:3])
         return f"{result.unreadable} 个文件无法检查：{text}" + ("等" if len(bad) > 3 else "")
+    from zjcheck.codes import all_codes
     errs = Counter(f.code for f in fs if f.severity == "error")
-    listed = "、".join(f"{c}×{n}" if n > 1 else c for c, n in errs.most_common(8))
+    titles = all_codes()
+    listed = "；".join(f"{titles[c].title}（{c}{'×' + str(n) if n > 1 else ''}）" for c, n in errs.most_common(3))
+    if len(errs) > 3:
+        listed += f"；另有 {len(errs) - 3} 类问题"
     if result.unchecked:
         return "；".join(filter(None, [f"{'、'.join(result.unchecked)} 检查出错（GEN011）", listed]))
     return listed
@@ -344,32 +348,56 @@ def _pts(v: float | None) -> str:
     return "—" if v is None else f"{v:g}"
 
 
+def summary_lines(br: BatchResult, width: int) -> list[tuple[str, str | None]]:
+    """The summary table laid out for `width` cells (80 first): one row per
+    applicant, cells wrapped inside their columns; pages and seconds only
+    where there is room."""
+    from zjcheck.report.layout import pad, wrap
+    from rich.cells import cell_len
+    wide = width >= 110
+    name_w = max(8, min(24, max((cell_len(r.applicant) for r in br.rows), default=8)))
+    cols: list[tuple[str, int, bool]] = [("申报人", name_w, False), ("错误", 4, True),
+                                         ("警告", 4, True), ("自评/佐证", 9, True), ("结论", 10, False)]
+    if wide:
+        cols += [("页/OCR", 9, True), ("秒", 6, True)]
+    used = sum(w for _, w, _ in cols) + len(cols)
+    cols.append(("主要问题", max(16, width - used), False))
+    out: list[tuple[str, str | None]] = [(f"批量检查汇总：{br.root}", "bold")]
+    out.append((" ".join(pad(h, w, right) for h, w, right in cols).rstrip(), "bold"))
+    out.append(("─" * width, "dim"))
+    for r in br.rows:
+        values = [r.applicant, str(r.errors), str(r.warnings), f"{_pts(r.claimed)}/{_pts(r.supported)}", r.verdict]
+        if wide:
+            values += [f"{r.pages}/{r.pages_ocr}", f"{r.seconds:.1f}"]
+        values.append(r.problem or "—")
+        cells = [wrap(v, w) for v, (_, w, _) in zip(values, cols)]
+        if len(cells[0]) > 1:            # a name longer than its column: whole, on a line of its own
+            out.append((r.applicant, "bold"))
+            cells[0] = [""]
+        for i in range(max(len(c) for c in cells)):
+            line = " ".join(pad(c[i] if i < len(c) else "", w, right) for c, (_, w, right) in zip(cells, cols))
+            out.append((line.rstrip(), VERDICT_STYLE.get(r.verdict) if i == 0 and r.verdict != VERDICT_OK else None))
+    return out
+
+
 def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path | None = None) -> None:
-    from rich.table import Table
     from rich.text import Text
+
+    from zjcheck.report.layout import wrap
     tot = br.totals()
+    width = max(60, min(160, console.width))
     if not quiet:
-        t = Table(title=f"批量检查汇总：{br.root}", header_style="bold")
-        num = {"justify": "right", "no_wrap": True}
-        t.add_column("申报人", overflow="fold", min_width=6)
-        t.add_column("姓名", no_wrap=True)
-        t.add_column("错误", **num)
-        t.add_column("警告", **num)
-        t.add_column("自评分/有佐证", **num)
-        t.add_column("结论", no_wrap=True)
-        t.add_column("页/OCR", **num)
-        t.add_column("秒", **num)
-        t.add_column("主要问题", overflow="fold", min_width=16, ratio=1)
-        for r in br.rows:
-            t.add_row(Text(r.applicant), Text(r.name or "—"), str(r.errors), str(r.warnings),
-                      f"{_pts(r.claimed)}/{_pts(r.supported)}", Text(r.verdict, style=VERDICT_STYLE.get(r.verdict)),
-                      f"{r.pages}/{r.pages_ocr}", f"{r.seconds:.1f}", Text(r.problem[:120]))
-        console.print(t)
+        for line, style in summary_lines(br, width):
+            console.print(Text(line, style=style or ""), soft_wrap=True, highlight=False)
+        notes = []
         if br.ignored:
-            console.print(Text(f"已忽略 ROOT 下不是文件夹或 zip 的 {len(br.ignored)} 项：{'、'.join(br.ignored[:5])}"
-                               + ("等" if len(br.ignored) > 5 else ""), style="dim"))
+            notes.append(f"已忽略 {br.root} 下不是文件夹或 zip 的 {len(br.ignored)} 项：{'、'.join(br.ignored[:5])}"
+                         + ("等" if len(br.ignored) > 5 else ""))
         if out is not None:
-            console.print(Text(f"报告已写入 {out}（每人 JSON + HTML，summary.csv、summary.xlsx、summary.json）", style="dim"))
+            notes.append(f"报告已写入 {out}（每人 JSON + HTML，summary.csv、summary.xlsx、summary.json）")
+        for note in notes:
+            for ln in wrap(note, width):
+                console.print(Text(ln, style="dim"), soft_wrap=True, highlight=False)
     v = tot["verdicts"]
     per = (f"平均每人 {tot['seconds_per_applicant']:.1f} 秒" if tot["seconds_per_applicant"] is not None else "")
     if tot["seconds_per_page"] is not None:
@@ -379,4 +407,5 @@ def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path
             f"用时 {tot['seconds']:.1f} 秒（{per}）。")
     style = ("bold magenta" if br.exit_code == ExitCode.unchecked else "bold red" if br.exit_code == ExitCode.errors
              else "bold green")
-    console.print(Text(line, style=style))
+    for ln in wrap(line, width):
+        console.print(Text(ln, style=style), soft_wrap=True, highlight=False)

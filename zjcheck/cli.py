@@ -17,9 +17,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from zjcheck import __version__
+from zjcheck.catalogue import DEFAULT as DEFAULT_CATALOGUE
 from zjcheck.errors import ExitCode, UsageError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+CATALOGUE_HELP = f"目录名称或 TOML 文件（默认 {DEFAULT_CATALOGUE}）"
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, options_metavar="[选项]",
+                  subcommand_metavar="命令 [参数]...",
                   help="浙江省机电制造专业高级工程师申报材料离线检查工具（zjcheck）。材料不会离开本机。")
 
 
@@ -38,7 +42,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="显示版本后退出")) -> None:
+                                       help="显示版本后退出", metavar="")) -> None:
     """zjcheck: 申报材料检查。"""
 
 
@@ -47,30 +51,30 @@ def _fail(msg: str) -> None:
     raise typer.Exit(ExitCode.usage)
 
 
-@app.command()
+@app.command(options_metavar="[选项]")
 def check(
-    path: Path = typer.Argument(..., help="申报材料文件夹或 .zip 压缩包"),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text / json / html"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="把报告写入文件（不写入材料目录）"),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="并行 OCR 进程数（默认：CPU 核数）"),
-    no_cache: bool = typer.Option(False, "--no-cache", help="不使用页面缓存，全部重新识别"),
-    catalogue: Optional[str] = typer.Option(None, "--catalogue", help="目录名称或 TOML 文件（默认 2026-jidian）"),
-    name: Optional[str] = typer.Option(None, "--name", help="申报人姓名"),
-    id_number: Optional[str] = typer.Option(None, "--id-number", help="申报人身份证号"),
-    employer: Optional[str] = typer.Option(None, "--employer", help="工作单位"),
-    title_date: Optional[str] = typer.Option(None, "--title-date", help="取得现任职务资格日期，如 2019-12-20"),
-    graduation_date: Optional[str] = typer.Option(None, "--graduation-date", help="毕业日期"),
-    route: Optional[str] = typer.Option(None, "--route", help="申报路线：常规 / 破格"),
-    profile: Optional[Path] = typer.Option(None, "--profile", help="申报人信息文件（zjcheck.toml 格式）"),
+    path: Path = typer.Argument(..., help="申报材料文件夹或 .zip 压缩包", metavar="材料"),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text / json / html", metavar="格式"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="把报告写入文件（不写入材料目录）", metavar="文件"),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="并行 OCR 进程数（默认：CPU 核数）", metavar="N", show_default=False),
+    no_cache: bool = typer.Option(False, "--no-cache", help="不使用页面缓存，全部重新识别", metavar=""),
+    catalogue: Optional[str] = typer.Option(None, "--catalogue", help=CATALOGUE_HELP, metavar="目录"),
+    name: Optional[str] = typer.Option(None, "--name", help="申报人姓名", metavar="姓名"),
+    id_number: Optional[str] = typer.Option(None, "--id-number", help="申报人身份证号", metavar="号码"),
+    employer: Optional[str] = typer.Option(None, "--employer", help="工作单位", metavar="单位"),
+    title_date: Optional[str] = typer.Option(None, "--title-date", help="取得现任职务资格日期，如 2019-12-20", metavar="日期"),
+    graduation_date: Optional[str] = typer.Option(None, "--graduation-date", help="毕业日期", metavar="日期"),
+    route: Optional[str] = typer.Option(None, "--route", help="申报路线：常规 / 破格", metavar="路线"),
+    profile: Optional[Path] = typer.Option(None, "--profile", help="申报人信息文件（zjcheck.toml 格式）", metavar="文件"),
     ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
-                            help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出结论行"),
+                            help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract", metavar="引擎"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出结论行", metavar=""),
 ) -> None:
     """检查一份申报材料，输出差距报告。"""
     from zjcheck.pipeline import Options, run
 
     if output is not None:
-        _refuse_inside(output, path)
+        _check_output(output, path)
     opts = Options(
         catalogue=catalogue, profile_file=profile, jobs=jobs, cache=not no_cache, engine=ocr,
         profile={"name": name, "id_number": id_number, "employer": employer, "title_date": title_date,
@@ -109,17 +113,17 @@ def check(
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@app.command(options_metavar="[选项]")
 def batch(
-    root: Path = typer.Argument(..., help="文件夹：其中每个子文件夹或 .zip 是一位申报人的材料"),
+    root: Path = typer.Argument(..., help="文件夹：其中每个子文件夹或 .zip 是一位申报人的材料", metavar="文件夹"),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                       help="报告目录：每人一份 JSON 和 HTML，以及 summary.csv / summary.xlsx（不能在材料目录内）"),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="共用的 OCR 进程数（默认：CPU 核数）"),
-    no_cache: bool = typer.Option(False, "--no-cache", help="不使用页面缓存，全部重新识别"),
-    catalogue: Optional[str] = typer.Option(None, "--catalogue", help="目录名称或 TOML 文件（默认 2026-jidian）"),
+                                       help="报告目录：每人一份 JSON 和 HTML，以及 summary.csv / summary.xlsx（不能在材料目录内）", metavar="文件夹"),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="共用的 OCR 进程数（默认：CPU 核数）", metavar="N", show_default=False),
+    no_cache: bool = typer.Option(False, "--no-cache", help="不使用页面缓存，全部重新识别", metavar=""),
+    catalogue: Optional[str] = typer.Option(None, "--catalogue", help=CATALOGUE_HELP, metavar="目录"),
     ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
-                            help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示汇总表，只输出结论行"),
+                            help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract", metavar="引擎"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示汇总表，只输出结论行", metavar=""),
 ) -> None:
     """批量检查：ROOT 下每个子文件夹或 zip 是一位申报人，输出汇总表和报告。"""
     from zjcheck.batch import BarProgress, render_summary, run_batch
@@ -133,42 +137,63 @@ def batch(
     except UsageError as e:
         _fail(str(e))
         return
-    render_summary(br, Console() if sys.stdout.isatty() else Console(width=160), quiet, out)
+    render_summary(br, Console(), quiet, out)
     raise typer.Exit(br.exit_code)
 
 
-def _refuse_inside(output: Path, evidence: Path) -> None:
+def _check_output(output: Path, evidence: Path) -> None:
+    """Refuse, before any work, a report path that is the evidence itself, lies
+    inside the evidence folder, is a folder, or whose folder does not exist."""
     try:
-        if output.resolve().is_relative_to(evidence.resolve()) and evidence.is_dir():
-            _fail(f"报告文件 {output} 在材料目录之内：zjcheck 不向材料目录写入任何文件")
-    except OSError:
-        pass
+        out, ev = output.resolve(), evidence.resolve()
+    except (OSError, RuntimeError):
+        _fail(f"报告文件路径 {output} 无法使用")
+        return
+    if out == ev or (evidence.is_dir() and out.is_relative_to(ev)):
+        _fail(f"报告文件 {output} 就是材料本身或在材料目录之内：zjcheck 不向材料写入任何内容，请换一个报告文件名")
+    if out.is_dir():
+        _fail(f"{output} 是一个文件夹：请给出报告文件的名字，如 {output / '报告.html'}")
+    if not out.parent.is_dir():
+        _fail(f"报告文件所在的文件夹 {out.parent} 不存在：请先建好它，或换一个位置")
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
+    """The report on stdout, or written to `output` with a line saying where."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        except OSError as e:
+            _fail(f"无法写入报告文件 {output}：{e.strerror or e}")
+        Console(stderr=True).print(f"报告已写入 {output}", highlight=False)
 
 
-@app.command()
-def explain(code: str = typer.Argument(..., help="检查代码，如 PAT001")) -> None:
+@app.command(options_metavar="[选项]")
+def explain(code: str = typer.Argument(..., help="检查代码，如 PAT001", metavar="代码")) -> None:
     """说明一个检查代码的含义和修改方法。"""
     from zjcheck.codes import all_codes
     codes = all_codes()
     c = codes.get(code.strip().upper())
     if c is None:
-        _fail(f"没有代码 {code}。全部代码：{', '.join(codes)}")
+        from difflib import get_close_matches
+        near = get_close_matches(code.strip().upper(), list(codes), n=3, cutoff=0.5)
+        prefix = code.strip().upper()[:3]
+        same = [k for k in codes if k.startswith(prefix)]
+        hint = (f"是不是 {'、'.join(near)}？" if near else
+                f"{prefix} 开头的代码有：{'、'.join(same)}" if same else "运行 zjcheck catalogue show 或查看 README 中的代码表")
+        _fail(f"没有检查代码 {code}。{hint}")
         return
+    from zjcheck.materials import material_name
     sev = {"error": "错误", "warning": "警告", "info": "提示"}[c.severity]
-    typer.echo(f"{c.code}（{sev}，{c.material}）\n{c.title}\n修改方法：{c.fix}")
+    where = {"general": "通用检查", "xdc": "跨材料检查"}.get(c.material) or material_name(c.material)
+    typer.echo(f"{c.code}（{sev}，{where}）\n{c.title}\n修改方法：{c.fix}")
 
 
-@app.command()
+@app.command(options_metavar="[选项]")
 def init(
-    dest: Path = typer.Argument(..., help="新建的申报材料文件夹"),
-    catalogue: Optional[str] = typer.Option(None, "--catalogue", help="目录名称或 TOML 文件（默认 2026-jidian）"),
+    dest: Path = typer.Argument(..., help="新建的申报材料文件夹", metavar="文件夹"),
+    catalogue: Optional[str] = typer.Option(None, "--catalogue", help=CATALOGUE_HELP, metavar="目录"),
 ) -> None:
     """新建材料文件夹：空白《量化评分表》、zjcheck.toml 和建议的文件夹结构（不覆盖已有文件）。"""
     from zjcheck import catalogue as catalogue_mod
@@ -191,7 +216,8 @@ def init(
     out.print(f"材料放好后运行：zjcheck check {dest}")
 
 
-catalogue_app = typer.Typer(no_args_is_help=True, help="查看或校验目录文件（量化评分表的评分项目、日期和规则）。")
+catalogue_app = typer.Typer(no_args_is_help=True, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
+                            help="查看或校验目录文件（量化评分表的评分项目、日期和规则）。")
 app.add_typer(catalogue_app, name="catalogue")
 
 
@@ -212,8 +238,9 @@ def _catalogue_table(cat) -> "object":  # type: ignore[no-untyped-def]
     return t
 
 
-@catalogue_app.command("show")
-def catalogue_show(name: Optional[str] = typer.Argument(None, help="目录名称或 TOML 文件（默认 2026-jidian）")) -> None:
+@catalogue_app.command("show", options_metavar="[选项]")
+def catalogue_show(name: Optional[str] = typer.Argument(None, help=CATALOGUE_HELP,
+                                                       metavar="目录")) -> None:
     """显示目录：评分项目、分值上限、佐证材料和佐证写法。"""
     from zjcheck import catalogue as catalogue_mod
     try:
@@ -224,8 +251,8 @@ def catalogue_show(name: Optional[str] = typer.Argument(None, help="目录名称
     Console().print(_catalogue_table(cat))
 
 
-@catalogue_app.command("check")
-def catalogue_check(file: Path = typer.Argument(..., help="要校验的目录 TOML 文件")) -> None:
+@catalogue_app.command("check", options_metavar="[选项]")
+def catalogue_check(file: Path = typer.Argument(..., help="要校验的目录 TOML 文件", metavar="文件")) -> None:
     """校验一个目录文件；有错时说明错在哪里（退出码 2）。"""
     from zjcheck import catalogue as catalogue_mod
     if not file.is_file():
@@ -241,11 +268,24 @@ def catalogue_check(file: Path = typer.Argument(..., help="要校验的目录 TO
                f"分值上限合计 {sum(ci.cap or 0 for ci in scored):g} 分")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; usage errors are said in Chinese (exit code 2)."""
+    from zjcheck import cli_zh
+    cli_zh.install()
     try:
-        app()
+        code = app(argv, standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - only click's usage errors are handled here
+        if not cli_zh.is_usage_error(e):
+            raise
+        ctx = getattr(e, "ctx", None)
+        where = f"{ctx.command_path} --help" if ctx is not None else "zjcheck --help"
+        err = Console(stderr=True)
+        err.print(f"[bold red]错误：[/]{cli_zh.usage_error(e.format_message())}", highlight=False)
+        err.print(f"运行 {where} 查看用法。", highlight=False)
+        sys.exit(ExitCode.usage)
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":

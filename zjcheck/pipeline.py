@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,8 +105,13 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
     t0 = time.monotonic()
     if not path.exists():
         raise UsageError(f"找不到材料：{path}")
+    if path.is_file() and path.suffix.lower() != ".zip" and not zipfile.is_zipfile(path):
+        raise UsageError(f"{path} 是一个文件，不是材料文件夹或 zip 压缩包：请给出存放全部申报材料的文件夹（或它的 zip 压缩包）")
     cat = catalogue_mod.load(opts.catalogue)
     walked = walk(path)
+    if not walked.files and not any(f.code != "GEN009" for f in walked.findings):
+        raise UsageError(f"{path} 中没有任何申报材料文件" + ("（只有系统生成的文件）" if walked.litter else "")
+                         + "：是不是选错了文件夹？")
     prof = profile_mod.build(walked.profile_text, opts.profile_file, opts.profile)
     read, engine = read_stage(path, walked.files, opts, progress)
     findings: list[Finding] = [*walked.findings, *read.findings, *recognise_stage(read.documents)]

@@ -7,6 +7,7 @@ in the page cache so an unchanged package is read again without OCR.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import shutil
@@ -21,6 +22,11 @@ import numpy as np
 from PIL import Image
 
 from zjcheck.cache import PageCache
+
+# pypdf reports damaged files ("EOF marker not found") through logging; the
+# damage is the page's finding, not a line on the user's terminal
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+logging.getLogger("pypdf").propagate = False
 from zjcheck.codes import finding
 from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
 
