@@ -4,6 +4,7 @@ real headless Chromium loading it (gap table visible, thumbnails decoded)."""
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import io
 import json
 import re
@@ -84,24 +85,38 @@ def test_self_contained_escaped_and_ordered() -> None:
     assert len(_thumbs(html)) == 1
 
 
-def test_box_is_drawn_where_the_finding_points() -> None:
+def test_crop_around_where_the_finding_points() -> None:
+    """A finding with a region gets a crop around it (sharp, outlined), with
+    the whole page one click away; without one, the page itself."""
     d = _doc("a.png", _png(), "image")
     f = finding("PAP001", "x", path="a.png", page=1, box=[400, 600, 560, 760])
     html = html_report.render(_result([d], [f]))
     (img,) = _thumbs(html)
-    sx, sy = img.width / 600, img.height / 800
+    assert img.width < 600 and img.height < 800              # a crop, at the page's own resolution
 
-    def red_near_left_edge(im: Image.Image) -> bool:
+    def red_at(im: Image.Image, x: int, y: int) -> bool:
         rgb = im.convert("RGB")
-        x, y = int(400 * sx), int(680 * sy)
-        return any(r > 150 and g < 100 and b < 130
-                   for r, g, b in (rgb.getpixel((x + dx, y)) for dx in range(-6, 3)))
+        return any(r > 150 and g < 100 and b < 130 for r, g, b in (rgb.getpixel((x + dx, y)) for dx in range(-6, 4)))
 
-    assert red_near_left_edge(img)
+    # the crop spans x 348-600, y 568-792 of the page: the box's left edge is at x 52
+    assert red_at(img, 400 - 348, 680 - 568)
+    assert "查看整页" in html and 'class="page pg0"' in html and ".pg0{background-image:url(data:image/jpeg" in html
     plain = html_report.render(_result([d], [finding("PAP001", "x", path="a.png", page=1)]))
     (img2,) = _thumbs(plain)
-    assert not red_near_left_edge(img2)                     # no box when the check knows none
-    assert "红框为问题所在位置" in html and "红框" not in plain
+    assert img2.width / img2.height == pytest.approx(600 / 800, abs=0.02)     # the whole page
+    assert "红框为问题所在位置" in html and "红框" not in plain and "查看整页" not in plain
+
+
+def test_region_found_from_the_value_a_finding_quotes() -> None:
+    """No box from the check, but the finding names what it read: the crop is
+    around the OCR line that carries it."""
+    from zjcheck.model import Line
+    d = _doc("a.png", _png(), "image")
+    d.pages[0].content.lines = [Line("姓名 周建明", (100, 100, 300, 140), 95.0), Line("其他", (100, 500, 200, 540), 95.0)]
+    f = finding("XDC001", "姓名写作“周建明”", path="a.png", page=1, found="周建明", expected="周建华")
+    html = html_report.render(_result([d], [f]))
+    (img,) = _thumbs(html)
+    assert img.height < 400 and "查看整页" in html
 
 
 def test_pdf_from_memory_rotation_and_unreadable() -> None:
@@ -174,11 +189,22 @@ def report_file() -> Path:
     return path
 
 
-def test_browser_renders_report(report_file: Path) -> None:
-    exe = _chromium()
-    art = report_file.parent
+@pytest.fixture(scope="module")
+def package_report() -> Path:
+    """The HTML report of a rendered package with many findings (real OCR)."""
+    from tests.conftest import check_package
+    result, _ = check_package("records-defects")
+    out = Path(tempfile.mkdtemp(prefix="zjcheck-html-pkg-"))
+    path = out / "records-defects.html"
+    path.write_text(html_report.render(result), encoding="utf-8")
+    return path
+
+
+def _browse(exe: str, art: Path, page: Path, widths: tuple[int, ...]) -> list[dict]:
+    """Load `page` in headless Chromium (WebDriver) at each window width; what it measured."""
     port = _free_port()
     driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = []
     try:
         for _ in range(100):
             try:
@@ -186,35 +212,95 @@ def test_browser_renders_report(report_file: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": exe, "args": [*CHROME_ARGS, f"--user-data-dir={art / 'profile'}", "--window-size=1280,2000"]}}}}
-        sid = _wd(port, "POST", "/session", caps)["value"]["sessionId"]
-        try:
-            _wd(port, "POST", f"/session/{sid}/url", {"url": report_file.as_uri()})
-            info = _wd(port, "POST", f"/session/{sid}/execute/sync", {"args": [], "script": """
-                const gap = document.querySelector('table.gap');
-                const r = gap ? gap.getBoundingClientRect() : null;
-                return {
-                  gapVisible: !!r && r.width > 0 && r.height > 0 && getComputedStyle(gap).visibility === 'visible',
-                  gapRows: gap ? gap.tBodies[0].rows.length : 0,
-                  thumbs: [...document.querySelectorAll('img.thumb')].map(i => [i.complete, i.naturalWidth, i.naturalHeight]),
-                  resources: performance.getEntriesByType('resource').length,
-                  scripts: document.scripts.length,
-                  title: document.title,
-                };"""})["value"]
-            png = base64.b64decode(_wd(port, "GET", f"/session/{sid}/screenshot")["value"])
-            (art / "report.png").write_bytes(png)
-        finally:
-            _wd(port, "DELETE", f"/session/{sid}")
+        for width in widths:
+            caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+                "binary": exe, "args": [*CHROME_ARGS, f"--user-data-dir={art / f'profile{width}'}",
+                                        f"--window-size={width},1600"]}}}}
+            sid = _wd(port, "POST", "/session", caps)["value"]["sessionId"]
+            try:
+                _wd(port, "POST", f"/session/{sid}/url", {"url": page.as_uri()})
+                info = _wd(port, "POST", f"/session/{sid}/execute/sync", {"args": [], "script": """
+                    const gap = document.querySelector('table.gap');
+                    const r = gap ? gap.getBoundingClientRect() : null;
+                    const cards = [...document.querySelectorAll('.finding')];
+                    const wider = [...document.querySelectorAll('body *')].filter(
+                        el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                        .map(el => el.tagName + '.' + el.className).slice(0, 5);
+                    return {
+                      width: document.documentElement.clientWidth,
+                      scroll: document.documentElement.scrollWidth,
+                      wider: wider,
+                      gapVisible: !!r && r.width > 0 && r.height > 0 && getComputedStyle(gap).visibility === 'visible',
+                      gapRows: gap ? gap.tBodies[0].rows.length : 0,
+                      thumbs: [...document.querySelectorAll('img.thumb')].map(i => [i.complete, i.naturalWidth, i.naturalHeight]),
+                      cards: cards.length,
+                      pictured: cards.filter(c => c.querySelector('.where') && c.querySelector('img.thumb')).length,
+                      located: cards.filter(c => c.querySelector('.where')).length,
+                      unpictured: cards.filter(c => c.querySelector('.where') && !c.querySelector('img.thumb')
+                                               && !c.querySelector('.nothumb')).length,
+                      narrowText: [...document.querySelectorAll('.finding .body')].filter(
+                        b => b.getBoundingClientRect().width < 160).length,
+                      resources: performance.getEntriesByType('resource').length,
+                      scripts: document.scripts.length,
+                      title: document.title,
+                    };"""})["value"]
+                png = base64.b64decode(_wd(port, "GET", f"/session/{sid}/screenshot")["value"])
+                (art / f"{page.stem}-{width}.png").write_bytes(png)
+                info["png"] = png
+                out.append(info)
+            finally:
+                _wd(port, "DELETE", f"/session/{sid}")
     finally:
         driver.terminate()
         driver.wait(10)
-    print(f"\n浏览器截图：{art / 'report.png'}  报告：{report_file}")
+    return out
+
+
+def test_browser_renders_report(report_file: Path) -> None:
+    exe = _chromium()
+    (info,) = _browse(exe, report_file.parent, report_file, (1280,))
+    print(f"\n浏览器截图：{report_file.parent}  报告：{report_file}")
     assert info["gapVisible"] and info["gapRows"] >= 1
     assert len(info["thumbs"]) == 2 and all(c and w > 0 and h > 0 for c, w, h in info["thumbs"]), info["thumbs"]
     assert info["resources"] == 0 and info["scripts"] == 0
     assert "周<i>建华</i>" in info["title"]          # shown as text, not markup
-    assert Image.open(io.BytesIO(png)).size[0] > 0
+    assert Image.open(io.BytesIO(info["png"])).size[0] > 0
+
+
+@pytest.mark.ocr
+def test_browser_phone_and_desktop_widths(package_report: Path) -> None:
+    """Issue 17: at 400 px (a phone) and 1280 px nothing runs off the right
+    edge, the findings' text keeps a usable width, and every finding that
+    points at a page shows a picture of it (a crop where the region is known)."""
+    exe = _chromium()
+    for info in _browse(exe, package_report.parent, package_report, (400, 1280)):
+        where = f"{info['width']} px: {info['wider']}"
+        assert info["scroll"] <= info["width"] + 1, where
+        assert info["narrowText"] == 0, where
+        assert info["cards"] >= 8 and info["unpictured"] == 0 and info["pictured"] >= 1, info
+        assert all(c and w > 0 and h > 0 for c, w, h in info["thumbs"])
+
+
+@pytest.mark.ocr
+def test_print_strands_no_heading(package_report: Path) -> None:
+    """Printed (Chromium's print to PDF, A4): no page ends with a heading."""
+    import unicodedata
+
+    from pypdf import PdfReader
+    exe = _chromium()
+    pdf = package_report.parent / "print.pdf"
+    subprocess.run([exe, *CHROME_ARGS, f"--user-data-dir={package_report.parent / 'profile-print'}",
+                    f"--print-to-pdf={pdf}", "--no-pdf-header-footer", package_report.as_uri()],
+                   capture_output=True, timeout=180, check=False)
+    html = package_report.read_text("utf-8")
+    headings = {unicodedata.normalize("NFKC", re.sub(r"<[^>]+>", "", h)).strip()
+                for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html)}
+    headings = {html_lib.unescape(h) for h in headings}
+    pages = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in PdfReader(pdf).pages]
+    assert len(pages) >= 2
+    for n, text in enumerate(pages[:-1], 1):
+        last = [ln.strip() for ln in text.splitlines() if ln.strip()][-1:]
+        assert not last or last[0] not in headings, f"page {n} ends with the heading {last[0]!r}"
 
 
 def test_browser_screenshot_and_print(report_file: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import os
 import shutil
 import socket
@@ -221,4 +222,6 @@ def test_html_gap_shows_could_not_verify() -> None:
     from zjcheck.report import html as html_report
     result, _ = check_package("compliant")
     page = html_report.render(result)
-    assert "无法确认：cont_edu-3：2026 年度尚未结束" in page
+    row = re.search(r"<tr><td>继续教育</td>.*?</tr>", page).group(0)
+    assert "处无法确认" in row and 'href="#item-cont_edu"' in row
+    assert "2026 年度尚未结束" in page and "继续教育-3" in page and "cont_edu-3" not in page

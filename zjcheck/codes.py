@@ -46,6 +46,13 @@ def finding(code: str, message: str | None = None, *, material: str | None = Non
         path = at.doc.rel
         page = at.number
     sev = severity or c.severity
+    if needs and "box" not in data:
+        # where on the page the finding is about: the first needed fact read
+        # with a box on this page (the HTML report shows a crop around it)
+        box = next((f.box for f in needs.values() if f is not None and f.box and f.path == path
+                    and (page is None or f.page == page)), None)
+        if box:
+            data = {**data, "box": list(box)}
     if needs and sev in ("error", "warning"):
         from zjcheck.evidence import unsure
         doubts = unsure(needs)

@@ -56,12 +56,14 @@ class GapRow:
     supported: float | None = None  # claimed points the evidence supports
     at_risk: float | None = None    # claimed points not supported
     unconfirmed: list[str] = field(default_factory=list)   # what could not be verified (GEN012)
+    warnings: list[str] = field(default_factory=list)      # warnings about the item's evidence
 
     def to_json(self) -> dict[str, Any]:
         return {"item": self.item, "name": self.name, "claimed": self.claimed, "found": self.found,
                 "verified": self.verified, "missing": self.missing, "required": self.required,
                 "scored": self.scored, "cap": self.cap, "cited": self.cited,
-                "supported": self.supported, "at_risk": self.at_risk, "unconfirmed": self.unconfirmed}
+                "supported": self.supported, "at_risk": self.at_risk, "unconfirmed": self.unconfirmed,
+                "warnings": self.warnings}
 
 
 @dataclass
@@ -286,8 +288,10 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
         if item_level:
             verified = 0 if not mine else verified
         cl = claims.get(ci.id)
+        warned = [f"{f.evidence + '：' if f.evidence and not _LABELLED.match(f.message) else ''}{f.message}"
+                  for f in findings if f.item == ci.id and f.severity == "warning"]
         row = GapRow(ci.id, ci.name, None, len(mine), verified, missing, ci.required, ci.scored, ci.cap,
-                     unconfirmed=unsure)
+                     unconfirmed=unsure, warnings=warned)
         if cl is not None:
             row.claimed, row.cited = cl.claimed, len(cl.cited)
             row.supported, row.at_risk = cl.supported, (cl.at_risk if cl.claimed is not None else None)

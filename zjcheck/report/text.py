@@ -62,6 +62,8 @@ def result_word(g: GapRow) -> tuple[str, str]:
         return f"✗ {errors} 个问题", "red"
     if g.missing:
         return "未能检查", "magenta"
+    if g.warnings:
+        return f"! {len(g.warnings)} 个警告", "yellow"
     if g.unconfirmed:
         return f"? {len(g.unconfirmed)} 处无法确认", "cyan"
     if g.found == 0 and not g.required:
