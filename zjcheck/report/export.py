@@ -54,6 +54,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _safe_csv(v: Any) -> Any:
     if isinstance(v, str) and v.startswith(_FORMULA_START):
         return "'" + v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)                     # 72, as the XLSX shows it, not 72.0
     return "" if v is None else v
 
 
@@ -78,8 +80,11 @@ def _sheet(ws: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[s
             if isinstance(v, str):
                 cell.value = v
                 cell.data_type = "s"          # never a formula, whatever the text starts with
+                if key == "report" and v and "://" not in v:
+                    cell.hyperlink = v        # the applicant's HTML report, beside summary.xlsx
+                    cell.style = "Hyperlink"
             else:
-                cell.value = v
+                cell.value = int(v) if isinstance(v, float) and v.is_integer() else v
     ws.freeze_panes = "B2"
     for c, (key, label) in enumerate(columns, start=1):
         width = {"message": 60, "problem": 50, "fix": 40, "path": 40, "report": 30}.get(key, max(8, len(label) * 2 + 2))
