@@ -103,6 +103,8 @@ def _paper(img: Image.Image) -> float:
     photo of a document, low on a picture of something else (a landscape)."""
     hsv = np.asarray(img.convert("RGB").resize((160, max(1, int(160 * img.height / max(img.width, 1))))).convert("HSV"))
     return round(float(((hsv[..., 2] > 150) & (hsv[..., 1] < 64)).mean()), 3)
+
+
 @lru_cache(maxsize=1)
 def _common_hanzi() -> frozenset[str]:
     """The 6763 hanzi of GB 2312 (levels 1 and 2): real Chinese text is made of
