@@ -1,6 +1,6 @@
 """量化评分表 (附件2 item 15): SCO001–SCO008.
 
-`facts` reads the applicant's sheet (zjcheck/scoresheet.py) and resolves
+`facts` reads the applicant's sheet (zjcheck/scoresheet/) and resolves
 each row's 系统佐证目录 to the evidence items the recognisers found; the
 parsed sheet is published as ctx.shared["score_sheet"] for the gap report.
 `check` judges the sheet itself; `review` runs after every checker and the

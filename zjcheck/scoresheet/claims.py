@@ -1,0 +1,95 @@
+"""Judging claims: per catalogue item, the points claimed and how many the evidence supports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zjcheck.catalogue import Catalogue
+from zjcheck.model import Finding
+from zjcheck.scoresheet.model import ScoreSheet, SheetRow
+from zjcheck.scoresheet.refs import _item_order
+
+
+@dataclass
+class Claim:
+    """What the sheet claims for one catalogue item, and how much holds."""
+
+    item: str
+    claimed: float | None = None
+    cited: list[str] = field(default_factory=list)          # evidence item ids named
+    failing: dict[str, list[str]] = field(default_factory=dict)   # item id -> error codes
+    at_risk: float = 0.0
+    supported: float | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.item, "claimed": self.claimed, "cited": self.cited, "failing": self.failing,
+                "at_risk": self.at_risk, "supported": self.supported, "reasons": self.reasons}
+
+
+def evidence_errors(findings: Iterable[Finding]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(evidence id -> error codes, catalogue id -> item-level error codes), the
+    score sheet's own findings left out."""
+    by_ev: dict[str, list[str]] = {}
+    by_item: dict[str, list[str]] = {}
+    for f in findings:
+        if f.severity != "error" or f.material == "score_sheet":
+            continue
+        if f.evidence:
+            by_ev.setdefault(f.evidence, [])
+            if f.code not in by_ev[f.evidence]:
+                by_ev[f.evidence].append(f.code)
+        elif f.item:
+            by_item.setdefault(f.item, [])
+            if f.code not in by_item[f.item]:
+                by_item[f.item].append(f.code)
+    return by_ev, by_item
+
+
+def row_support(row: SheetRow, by_ev: dict[str, list[str]], item_level: list[str]) -> tuple[float, list[str]]:
+    """(points of the row that the evidence supports, evidence ids that fail)."""
+    score = row.score or 0.0
+    if score <= 0:
+        return 0.0, []
+    refs = [r for r in row.refs if r.problem != "没有写明佐证材料"]
+    if not refs:
+        return 0.0, []
+    cited = [i for r in refs for i in r.items]
+    failing = sorted({i for i in cited if i in by_ev}, key=_item_order)
+    if item_level:
+        return 0.0, failing
+    good_refs = sum(1 for r in refs if r.items and not r.problem and not any(i in by_ev for i in r.items))
+    return round(score * good_refs / len(refs), 2), failing
+
+
+def assess(sheet: ScoreSheet | None, cat: Catalogue, findings: list[Finding]) -> dict[str, Claim]:
+    """Per catalogue item: points claimed, evidence cited, points supported."""
+    out: dict[str, Claim] = {}
+    if sheet is None:
+        return out
+    by_ev, by_item = evidence_errors(findings)
+    for ci in cat.items:
+        rows = sheet.rows_for(ci.id)
+        claim = Claim(ci.id)
+        scored = [r for r in rows if r.score is not None]
+        if scored:
+            claim.claimed = round(sum(r.score or 0 for r in scored), 2)
+        supported = 0.0
+        for r in rows:
+            for ref in r.refs:
+                for i in ref.items:
+                    if i not in claim.cited:
+                        claim.cited.append(i)
+            sup, failing = row_support(r, by_ev, by_item.get(ci.id, []))
+            supported += sup
+            for i in failing:
+                claim.failing[i] = by_ev[i]
+        if claim.claimed is not None:
+            if ci.cap is not None:
+                supported = min(supported, ci.cap)
+            claim.supported = round(min(supported, claim.claimed), 2)
+            claim.at_risk = round(claim.claimed - claim.supported, 2)
+        out[ci.id] = claim
+    return out
