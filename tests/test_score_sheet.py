@@ -13,7 +13,7 @@ from zjcheck import catalogue
 from zjcheck.codes import finding
 from zjcheck.model import Document, Item, Page, PageText, SourceFile
 from zjcheck.scoresheet import (ScoreSheet, assess, grid_from_lines, match_label, parse_document,
-                                parse_number, resolve, rows_from_grid, split_refs)
+                                parse_number, resolve, resolve_sheet, rows_from_grid, split_refs)
 from zjcheck_checks import score_sheet as sco
 
 CAT = catalogue.load()
@@ -243,8 +243,21 @@ def test_sco002_score_above_cap() -> None:
     assert codes(found) == ["SCO002"]
     f = found[0]
     assert f.item == "patent" and "14" in f.message and "12" in f.message
-    found, _, _ = run([[1, "专利", "", None, 16, "专利-1、专利-2"]], items=evidence()[2:4])   # catalogue cap 15
-    assert codes(found) == ["SCO002"]
+
+
+
+def test_catalogue_cap_is_a_guess_unless_official() -> None:
+    """No cap printed on the sheet: the catalogue's cap (15 for 专利) is not
+    the official table's, so exceeding it is "could not verify"; a catalogue
+    that declares its caps official makes it an error."""
+    import dataclasses
+    found, _, _ = run([[1, "专利", "", None, 16, "专利-1、专利-2"]], items=evidence()[2:4])
+    assert codes(found) == ["GEN012"] and "参考上限" in found[0].message
+    sheet = sheet_item(xlsx_bytes([[1, "专利", "", None, 16, "专利-1、专利-2"]]))
+    ctx = make_context([sheet, *evidence()[2:4]])
+    ctx.catalogue = dataclasses.replace(ctx.catalogue, rules={**ctx.catalogue.rules, "caps_official": True})
+    sheet.facts = sco.facts(sheet, ctx)
+    assert codes(sco.check([sheet], ctx)) == ["SCO002"]
 
 
 def test_sco003_scored_row_without_reference() -> None:
@@ -427,11 +440,35 @@ def test_scanned_sheet_variant(checked) -> None:  # type: ignore[no-untyped-def]
     assert any(f["code"] == "GEN012" and "扫描件" in f["message"] for f in r["findings"])
 
 
-def test_scanned_sheet_errors_become_could_not_verify() -> None:
-    f = finding("SCO002", "评分表第 5 行“专利”自评 15 分，超过该行分值上限 12 分")
-    soft = sco._soften(f, ScoreSheet("x.pdf", "ocr"))
-    assert soft.code == "GEN012" and soft.severity == "info" and soft.data["would_be"] == "SCO002"
-    assert sco._soften(f, ScoreSheet("x.xlsx", "xlsx")) is f
+def test_scanned_sheet_errors_need_confirmed_numbers() -> None:
+    """An OCR'd table: a score above its row's cap is an error only when the
+    sheet's own totals confirm the numbers were read in the right columns."""
+    lines = [("序号", (100, 100, 140, 130)), ("评价项目", (180, 100, 290, 130)), ("分值上限", (760, 100, 860, 130)),
+             ("自评分", (900, 100, 980, 130)), ("系统佐证目录", (1050, 100, 1250, 130)),
+             ("1", (110, 200, 125, 230)), ("论文", (200, 200, 260, 230)), ("12", (790, 200, 820, 230)),
+             ("10", (930, 200, 960, 230)), ("论文-1、论文-2", (1060, 200, 1240, 230)),
+             ("2", (110, 330, 125, 360)), ("专利", (200, 330, 260, 360)), ("12", (790, 330, 820, 360)),
+             ("15", (930, 330, 960, 360)), ("专利-1、专利-2", (1060, 330, 1240, 360)),
+             ("合计", (200, 430, 260, 460)), ("24", (790, 430, 820, 460))]
+
+    def judged(total: str) -> list:
+        boxed = [(t, b, 95.0) for t, b in lines] + [(total, (930, 430, 960, 460), 95.0)]
+        grid, _ = grid_from_lines(boxed)
+        sheet = ScoreSheet("x.pdf", "ocr", page=1)
+        rows_from_grid(grid, CAT, sheet)
+        from zjcheck.scoresheet.model import confirm
+        confirm(sheet)
+        ev = evidence()
+        resolve_sheet(sheet, CAT, ev, [p.doc for it in ev for p in it.pages])
+        ctx = make_context(ev)
+        ctx.shared["score_sheet"] = sheet
+        return [f for f in sco.check([], ctx) if f.code != "GEN012" or "would_be" in f.data]
+
+    confirmed = judged("25")            # 10 + 15: the total confirms the scores, 12 + 12 the caps
+    assert [(f.code, f.item) for f in confirmed if f.code.startswith("SCO")] == [("SCO002", "patent")]
+    unsure = judged("27")               # the total disagrees: which number is which is not sure
+    assert not [f for f in unsure if f.code.startswith("SCO")]
+    assert any(f.data.get("would_be") == "SCO002" for f in unsure)
 
 
 def test_review_hook_runs_after_checks_and_survives_a_crash() -> None:

@@ -12,16 +12,17 @@ The engine calls `assess` and reads ctx.shared["score_sheet"] (a ScoreSheet).
 """
 
 from zjcheck.scoresheet.claims import Claim, assess, evidence_errors, row_support
-from zjcheck.scoresheet.labels import label_names, match_label
-from zjcheck.scoresheet.model import (ROLES, Grid, GridCell, Ref, ScoreSheet, SheetRow, is_total, parse_number,
-                                      role_of, sheet_route, words)
+from zjcheck.scoresheet.labels import label_names, match_items, match_label
+from zjcheck.scoresheet.model import (EMPTY_REF, ROLES, Grid, GridCell, Ref, ScoreSheet, SheetRow, is_total, parse_cap,
+                                      parse_number, parse_score, sheet_route, words)
 from zjcheck.scoresheet.ocrtable import grid_from_lines
-from zjcheck.scoresheet.read import (find_header, find_sheet, grid_from_docx, grid_from_text, grid_from_xlsx,
+from zjcheck.scoresheet.read import (find_header, role_of, find_sheet, grid_from_docx, grid_from_text, grid_from_xlsx,
                                      parse_document, rows_from_grid, rows_from_text_lines)
 from zjcheck.scoresheet.refs import has_refs, resolve, resolve_sheet, split_refs
 
-__all__ = ["Claim", "Grid", "GridCell", "ROLES", "Ref", "ScoreSheet", "SheetRow", "assess", "evidence_errors",
+__all__ = ["Claim", "EMPTY_REF", "Grid", "GridCell", "ROLES", "Ref", "ScoreSheet", "SheetRow", "assess", "evidence_errors",
            "find_header", "find_sheet", "grid_from_docx", "grid_from_lines", "grid_from_text", "grid_from_xlsx",
-           "has_refs", "is_total", "label_names", "match_label", "parse_document", "parse_number", "resolve",
+           "has_refs", "is_total", "label_names", "match_items", "match_label", "parse_cap", "parse_document",
+           "parse_number", "parse_score", "resolve",
            "resolve_sheet", "role_of", "row_support", "rows_from_grid", "rows_from_text_lines", "sheet_route",
            "split_refs", "words"]

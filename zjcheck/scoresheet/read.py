@@ -2,11 +2,14 @@
 
 The sheet comes in the forms applicants use: XLSX (merged cells, the header
 not on row 1, extra columns, numbers as text, formulas with cached values),
-DOCX tables, PDFs with a text layer, and scans (OCR lines with boxes: rows
-and columns are rebuilt from positions, zjcheck.scoresheet.ocrtable).  Every
-form is turned into a grid of cells; the header row is found by its words
-(自评分, 佐证, 分值), never by its position; then each row is an item row, a
-section heading or the total.
+DOCX tables (sometimes split over several tables), PDFs with a text layer,
+and scans (OCR lines with boxes: rows and columns are rebuilt from
+positions, zjcheck.scoresheet.ocrtable).  Every form is turned into a grid of
+cells; the header row is found by its words (自评分, 佐证, 分值), never by its
+position; then each row is an item row, a section heading, a subtotal or the
+total.  Rows are mapped to catalogue items by meaning (labels.py); cells
+merged over several rows (one 满分 or 自评分 for two sub-rows) are kept as
+groups, so a cap applies to the rows it spans.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from typing import Any
 from zjcheck.catalogue import Catalogue
 from zjcheck.extract import fuzzy_pattern, norm, squash
 from zjcheck.model import Document, Item
-from zjcheck.scoresheet.labels import match_label
-from zjcheck.scoresheet.model import (_NUM, Grid, GridCell, ScoreSheet, SheetRow, is_total, parse_number, role_of,
-                                      sheet_route, words)
+from zjcheck.scoresheet.labels import match_items
+from zjcheck.scoresheet.model import (_NUM, ROLES, Grid, GridCell, ScoreSheet, SheetRow, cell_fact, confirm, is_subtotal,
+                                      is_total, parse_cap, parse_number, parse_score, sheet_route, words)
 from zjcheck.scoresheet.ocrtable import grid_from_lines
 from zjcheck.scoresheet.refs import _NUMTOK, _has_ext
+
+Header = tuple[int, dict[int, str], list[str]]     # (row index, {column: role}, texts naming no role)
+MULTI = ("label", "criteria")                       # roles several columns may have (一级指标 | 二级指标)
 
 
 def _cell_text(v: Any) -> str:
@@ -35,99 +41,192 @@ def _cell_text(v: Any) -> str:
     return str(v).strip()
 
 
-def find_header(grid: Grid, limit: int = 40) -> tuple[int, dict[int, str]] | None:
-    """(row index, {column: role}) of the header row, found by its words.
+def role_of(header_text: str) -> str | None:
+    """The role a header cell names: a cell that is exactly one role's word
+    first ("标准分" is a cap), then the first role whose word it contains."""
+    t = squash(header_text)
+    if not t:
+        return None
+    w = words()["header"]
+    if any(squash(x) in t for x in w["ignore"]):
+        return None
+    for role in ROLES:
+        if any(squash(x) == t for x in w[role]):
+            return role
+    for role in ROLES:
+        if any(squash(x) in t for x in w[role]):
+            return role
+    return None
+
+
+def find_header(grid: Grid, limit: int = 40) -> Header | None:
+    """(row index, {column: role}, unknown header texts) of the header row, found by its words.
 
     A header that spans two rows (a merged "评分" over "分值上限 | 自评分") is
     read as the two rows' texts joined per column."""
-    best: tuple[int, int, dict[int, str]] | None = None
+    best: tuple[int, int, dict[int, str], list[str]] | None = None
     for i, row in enumerate(grid[:limit]):
         for span in (1, 2):
             if i + span > len(grid):
                 continue
-            texts = ["".join(grid[i + k][c].text if c < len(grid[i + k]) else "" for k in range(span))
-                     for c in range(max(len(grid[i + k]) for k in range(span)))]
+            width = max(len(grid[i + k]) for k in range(span))
+            texts = ["".join(dict.fromkeys(grid[i + k][c].text for k in range(span) if c < len(grid[i + k])))
+                     for c in range(width)]
             roles: dict[int, str] = {}
+            unknown: list[str] = []
             for c, t in enumerate(texts):
                 r = role_of(t)
-                if r and r not in roles.values():
+                if r and (r in MULTI or r not in roles.values()):
+                    if r in MULTI and c > 0 and roles.get(c - 1) == r and texts[c - 1] == t:
+                        continue            # one header cell merged over two columns
                     roles[c] = r
+                elif t.strip() and not r and not any(squash(x) in squash(t) for x in words()["header"]["ignore"]):
+                    unknown.append(t.strip())
             if "score" in roles.values() and len(set(roles.values())) >= words()["min_roles"]:
                 n = len(set(roles.values()))
                 if best is None or n > best[1]:
-                    best = (i + span - 1, n, roles)
+                    best = (i + span - 1, n, roles, unknown)
         if best is not None and i > best[0] + 1:
             break
-    return (best[0], best[2]) if best else None
+    return (best[0], best[2], best[3]) if best else None
 
 
-def rows_from_grid(grid: Grid, cat: Catalogue, sheet: ScoreSheet, lines: list[int] | None = None) -> None:
-    """Fill sheet.rows from a grid whose header row is found by its words."""
-    head = find_header(grid)
+def rows_from_grid(grid: Grid, cat: Catalogue, sheet: ScoreSheet, lines: list[int] | None = None,
+                   head: Header | None = None) -> Header | None:
+    """Fill sheet.rows from a grid whose header row is found by its words
+    (or given: a table continuing the one with the header).  Returns the header."""
     if head is None:
-        return
-    hi, roles = head
-    sheet.header_found = True
-    col = {r: c for c, r in roles.items()}
-    after_total = False
-    for i in range(hi + 1, len(grid)):
-        cells = grid[i]
-        line = lines[i] if lines else i + 1
+        head = find_header(grid)
+        if head is None:
+            return None
+        start = head[0] + 1
+    else:
+        start = 0
+    _hi, roles, unknown = head
+    if not sheet.header_found:
+        sheet.header_found = True
+        sheet.columns = [roles[c] for c in sorted(roles)]
+        sheet.unknown_columns = unknown
+    col = {r: c for c, r in sorted(roles.items(), reverse=True) if r not in MULTI}
+    label_cols = [c for c in sorted(roles) if roles[c] == "label"]
+    crit_cols = [c for c in sorted(roles) if roles[c] == "criteria"]
+    after_total = sheet.total_line is not None
 
-        def get(role: str, keep_cont: bool = True) -> str:
+    def line_of(i: int) -> int:
+        return lines[i] if lines and i < len(lines) else i + 1
+
+    for i in range(start, len(grid)):
+        cells = grid[i]
+        line = line_of(i)
+
+        def cell(role: str) -> GridCell | None:
             c = col.get(role)
-            if c is None or c >= len(cells):
-                return ""
-            cell = cells[c]
-            return "" if cell.cont and not keep_cont else cell.text.strip()
+            return cells[c] if c is not None and c < len(cells) else None
+
+        def own(role: str) -> str:
+            """The cell's text unless it continues a merged cell from above or the left."""
+            x = cell(role)
+            return "" if x is None or x.cont else x.text.strip()
+
+        def group(role: str) -> int | None:
+            """The line where the role's (merged) cell starts."""
+            x = cell(role)
+            if x is None:
+                return None
+            return line_of(x.origin[0]) if x.origin is not None else line
+
+        def joined(cols: list[int]) -> str:
+            ts = [cells[c].text.strip() for c in cols if c < len(cells) and cells[c].text.strip()]
+            return " / ".join(dict.fromkeys(ts))
 
         texts = [c.text.strip() for c in cells if c.text.strip()]
         if not texts:
             continue
-        row = SheetRow(line=line, number=get("number"), label=get("label"), criteria=get("criteria"),
-                       score_text=get("score", keep_cont=False), refs_text=get("refs", keep_cont=False))
-        sc = col.get("score")
-        if sc is not None and sc < len(cells) and cells[sc].formula:
+        number = cell("number").text.strip() if cell("number") is not None else ""     # type: ignore[union-attr]
+        row = SheetRow(line=line, number=number, label=joined(label_cols), criteria=joined(crit_cols),
+                       score_text=own("score"), refs_text=own("refs"))
+        sc = cell("score")
+        if sc is not None and sc.formula:
             what = "合计" if any(is_total(t) for t in texts) else f"“{row.label or row.number}”的自评分"
-            sheet.notes.append(f"第 {line} 行{what}是公式 {cells[sc].formula}，文件中没有保存计算结果，"
+            sheet.notes.append(f"第 {line} 行{what}是公式 {sc.formula}，文件中没有保存计算结果，"
                                "无法核对（请在 Excel/WPS 中打开后保存）")
-        cap_text = get("cap", keep_cont=False) or get("cap")
-        row.cap = parse_number(cap_text)
-        row.score = parse_number(row.score_text)
+        cap_text = own("cap")
+        row.cap, cap_clean = parse_cap(cap_text)
+        row.score, score_clean = parse_score(row.score_text)
+        row.cap_cell, row.score_cell, row.refs_cell = group("cap"), group("score"), group("refs")
         first = texts[0]
         if is_total(row.number) or is_total(row.label) or is_total(first):
-            row.kind = "total"
-            row.catalogue_id = None
-            stated = row.score
-            if stated is None:
-                capc = col.get("cap")
-                rest = [c.text.strip() for k, c in enumerate(cells)
-                        if c.text.strip() and not c.cont and k != capc and not is_total(c.text)]
-                nums = [parse_number(t) for t in rest if parse_number(t) is not None]
-                stated = nums[-1] if nums else None
-                if stated is None:
-                    m = _NUM.search(unicodedata.normalize("NFKC", first))
-                    stated = float(m.group(1)) if m else None
-            sheet.stated_total = stated
-            sheet.total_line = line
+            _total_row(row, cells, col, first, sheet, score_clean)
             sheet.rows.append(row)
             after_total = True
             continue
         if after_total:
             continue            # signature lines, dates, notes under the table
-        ci = match_label(row.label, cat) or (match_label(row.criteria, cat) if not row.label else None)
+        if is_subtotal(row.number) or is_subtotal(row.label) or is_subtotal(first):
+            row.kind = "subtotal"
+            sheet.rows.append(row)
+            continue
+        found = []
+        for c in reversed(label_cols):      # the most specific label column first (二级指标 before 一级指标)
+            if c < len(cells) and cells[c].text.strip():
+                found = match_items(cells[c].text, cat)
+                if found:
+                    break
+        if not found and not row.label:
+            found = match_items(row.criteria, cat)
+        elif not found and not sheet.typed:
+            found = match_items(row.label + row.criteria, cat)[:1]   # OCR put part of the label beside it
         spread = len(texts) >= 2 and len(set(texts)) == 1       # one text merged across the row
-        if row.score is None and not row.refs_text and (ci is None or spread):
+        shares = row.score_cell not in (None, line)
+        if row.score is None and not row.score_text and not row.refs_text and not shares and (not found or spread):
             row.kind = "section"
-        row.catalogue_id = ci.id if ci else None
+        row.items = [ci.id for ci in found]
+        row.catalogue_id = row.items[0] if row.items else None
+        if sc is not None and not sc.cont:
+            row.facts["score"] = cell_fact(row.score, sc, sheet, clean=score_clean)
+        if cell("cap") is not None and not cell("cap").cont:                 # type: ignore[union-attr]
+            row.facts["cap"] = cell_fact(row.cap, cell("cap"), sheet, clean=cap_clean)
+        if cell("refs") is not None and not cell("refs").cont:               # type: ignore[union-attr]
+            row.facts["refs"] = cell_fact(row.refs_text, cell("refs"), sheet)
         sheet.rows.append(row)
+    return head
+
+
+def _total_row(row: SheetRow, cells: list[GridCell], col: dict[str, int], first: str, sheet: ScoreSheet,
+               clean: bool) -> None:
+    """The 合计 row: the stated total (its 自评分 cell, else its last number) and the caps' total."""
+    row.kind = "total"
+    row.catalogue_id = None
+    stated = row.score
+    sc = col.get("score")
+    cell = cells[sc] if sc is not None and sc < len(cells) else None
+    if stated is None:
+        capc = col.get("cap")
+        rest = [(c.text.strip(), c) for k, c in enumerate(cells)
+                if c.text.strip() and not c.cont and k != capc and not is_total(c.text)]
+        nums = [(parse_number(t), c) for t, c in rest if parse_number(t) is not None]
+        stated, cell = nums[-1] if nums else (None, None)
+        clean = False
+        if stated is None:
+            m = _NUM.search(unicodedata.normalize("NFKC", first))
+            stated = float(m.group(1)) if m else None
+    sheet.stated_total = stated
+    sheet.total_line = row.line
+    if stated is not None:
+        sheet.total_fact = cell_fact(stated, cell, sheet, clean=clean)
+    capc = col.get("cap")
+    if capc is not None and capc < len(cells) and not cells[capc].cont:
+        sheet.stated_cap_total, cap_clean = parse_cap(cells[capc].text)
+        if sheet.stated_cap_total is not None:
+            sheet.cap_total_fact = cell_fact(sheet.stated_cap_total, cells[capc], sheet, clean=cap_clean)
 
 
 def grid_from_xlsx(data: bytes) -> tuple[list[tuple[str, Grid, list[int]]], list[str]]:
     """(sheets as (title, grid, row numbers), notes) from an XLSX file.
 
     Merged ranges are filled from their top-left cell (marked as
-    continuations); formulas are read by their cached values."""
+    continuations, with the cell where they start); formulas are read by
+    their cached values."""
     import openpyxl
     notes: list[str] = []
     wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
@@ -138,8 +237,7 @@ def grid_from_xlsx(data: bytes) -> tuple[list[tuple[str, Grid, list[int]]], list
         for rng in ws.merged_cells.ranges:
             for r in range(rng.min_row, rng.max_row + 1):
                 for c in range(rng.min_col, rng.max_col + 1):
-                    if (r, c) != (rng.min_row, rng.min_col):
-                        merged[(r, c)] = (rng.min_row, rng.min_col)
+                    merged[(r, c)] = (rng.min_row, rng.min_col)
         grid: Grid = []
         rownums: list[int] = []
         max_col = ws.max_column or 0
@@ -147,10 +245,10 @@ def grid_from_xlsx(data: bytes) -> tuple[list[tuple[str, Grid, list[int]]], list
             cells: list[GridCell] = []
             for c in range(1, max_col + 1):
                 src = merged.get((r, c))
-                if src is not None:
+                origin = (src[0] - 1, src[1] - 1) if src is not None else None
+                if src is not None and src != (r, c):
                     v = ws.cell(*src).value
-                    cont = src[0] != r       # only vertical merges continue a cell
-                    cells.append(GridCell(_cell_text(v), cont=cont or src[1] != c))
+                    cells.append(GridCell(_cell_text(v), cont=True, origin=origin))
                     continue
                 v = ws.cell(r, c).value
                 if v is None:
@@ -158,9 +256,9 @@ def grid_from_xlsx(data: bytes) -> tuple[list[tuple[str, Grid, list[int]]], list
                         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
                     fv = formulas[ws.title].cell(r, c).value
                     if isinstance(fv, str) and fv.startswith("="):
-                        cells.append(GridCell("", formula=fv))
+                        cells.append(GridCell("", formula=fv, origin=origin))
                         continue
-                cells.append(GridCell(_cell_text(v)))
+                cells.append(GridCell(_cell_text(v), origin=origin))
             grid.append(cells)
             rownums.append(r)
         out.append((ws.title, grid, rownums))
@@ -169,23 +267,20 @@ def grid_from_xlsx(data: bytes) -> tuple[list[tuple[str, Grid, list[int]]], list
 
 def grid_from_docx(data: bytes) -> tuple[list[Grid], str]:
     """(tables as grids, paragraph text) from a DOCX file; merged cells are
-    detected by the same underlying cell repeating."""
+    detected by the same underlying cell repeating (vertically: vMerge;
+    horizontally: gridSpan)."""
     import docx
     d = docx.Document(io.BytesIO(data))
     grids: list[Grid] = []
     for t in d.tables:
         grid: Grid = []
-        prev: list[Any] = []
-        for row in t.rows:
+        seen: dict[Any, tuple[int, int]] = {}      # keyed by the element itself: keeps lxml's proxies alive
+        for r, row in enumerate(t.rows):
             cells: list[GridCell] = []
-            tcs = []
             for c, cell in enumerate(row.cells):
                 tc = cell._tc
-                above = prev[c] if c < len(prev) else None
-                left = tcs[-1] if tcs else None
-                cells.append(GridCell(cell.text.strip(), cont=(tc is above) or (tc is left)))
-                tcs.append(tc)
-            prev = tcs
+                first = seen.setdefault(tc, (r, c))
+                cells.append(GridCell(cell.text.strip(), cont=first != (r, c), origin=first))
             grid.append(cells)
         grids.append(grid)
     paras = "\n".join(p.text for p in d.paragraphs)
@@ -207,7 +302,9 @@ def rows_from_text_lines(text: str, cat: Catalogue, sheet: ScoreSheet, first_lin
     """A sheet from text lines that do not split into cells (a text layer that
     joins cells with single spaces): after a line with the header words, a
     line naming a catalogue item is a row; its tag- or path-like words are the
-    references, its free-standing numbers the cap and score (in header order)."""
+    references, its free-standing numbers the cap and score (in header order).
+    Where a number sits is a guess here: the facts stay unsure until the
+    totals confirm them."""
     lines = text.splitlines()
     head_at = None
     cap_first = True
@@ -232,26 +329,40 @@ def rows_from_text_lines(text: str, cat: Catalogue, sheet: ScoreSheet, first_lin
             nums = [parse_number(x) for x in toks if re.fullmatch(r"\d{1,3}(?:\.\d+)?分?", x)]
             sheet.stated_total = nums[-1] if nums else None
             sheet.total_line = first_line + k + 1
+            if sheet.stated_total is not None:
+                sheet.total_fact = cell_fact(sheet.stated_total, GridCell(raw), sheet)
             sheet.rows.append(SheetRow(first_line + k + 1, label=toks[0], kind="total", score=sheet.stated_total))
             break
-        ci = match_label(raw, cat)
-        if ci is None:
+        found = match_items(raw, cat)
+        if not found:
             continue
         number = toks.pop(0) if toks and re.fullmatch(r"\d{1,2}|[一二三四五六七八九十]{1,2}[、.]?", toks[0]) else ""
         refs = [x for x in toks if "/" in x or _has_ext(x) or tag_rx.match(squash(x))]
         nums = [parse_number(x) for x in toks if x not in refs and re.fullmatch(r"\d{1,3}(?:\.\d+)?分?", x)]
         words_ = [x for x in toks if x not in refs and not re.fullmatch(r"\d{1,3}(?:\.\d+)?分?", x)]
-        row = SheetRow(first_line + k + 1, number=number, label=words_[0] if words_ else ci.name,
-                       criteria=" ".join(words_[1:]), refs_text="、".join(refs), catalogue_id=ci.id)
+        row = SheetRow(first_line + k + 1, number=number, label=words_[0] if words_ else found[0].name,
+                       criteria=" ".join(words_[1:]), refs_text="、".join(refs), catalogue_id=found[0].id,
+                       items=[ci.id for ci in found])
         if len(nums) >= 2:
             row.cap, row.score = (nums[-2], nums[-1]) if cap_first else (nums[-1], nums[-2])
         elif nums:
             row.score = nums[0]
         row.score_text = "" if row.score is None else f"{row.score:g}"
+        src = GridCell(raw)
+        row.facts = {"score": cell_fact(row.score, src, sheet), "refs": cell_fact(row.refs_text, src, sheet)}
+        if row.cap is not None:
+            row.facts["cap"] = cell_fact(row.cap, src, sheet)
         sheet.rows.append(row)
 
 
 # ---------------------------------------------------------------- documents
+
+def _route(sheet: ScoreSheet, text: str, conf: float | None = None) -> None:
+    sheet.route = sheet_route(text)
+    if sheet.route is not None:
+        cell = GridCell(sheet.route, conf=conf if conf is not None else 100.0)
+        sheet.route_fact = cell_fact(sheet.route, cell, sheet)
+
 
 def parse_document(doc: Document, cat: Catalogue) -> ScoreSheet | None:
     """The score sheet in one document, or None when it holds no sheet table."""
@@ -274,7 +385,7 @@ def parse_document(doc: Document, cat: Catalogue) -> ScoreSheet | None:
             rows_from_grid(grid, cat, sheet, nums)
             text = "\n".join(" ".join(c.text for c in r) for r in grid)
         sheet.notes.extend(notes)
-        sheet.route = sheet_route(text)
+        _route(sheet, text)
         return sheet
     if kind == "docx":
         sheet = ScoreSheet(doc.rel, "docx")
@@ -284,31 +395,46 @@ def parse_document(doc: Document, cat: Catalogue) -> ScoreSheet | None:
             sheet.notes.append(f"无法按表格读取（{type(e).__name__}）")
             return sheet
         text = paras
+        head = None
+        width = 0
+        offset = 0
         for grid in grids:
             text += "\n" + "\n".join(" ".join(c.text for c in r) for r in grid)
-            if not sheet.header_found:
-                rows_from_grid(grid, cat, sheet)
-        sheet.route = sheet_route(text)
+            lines = [offset + k + 1 for k in range(len(grid))]
+            if head is None:
+                head = rows_from_grid(grid, cat, sheet, lines)
+                width = max((len(r) for r in grid), default=0)
+            elif sheet.total_line is None and grid and max(len(r) for r in grid) == width and find_header(grid) is None:
+                rows_from_grid(grid, cat, sheet, lines, head=head)     # the table goes on after a page break
+            offset += len(grid)
+        _route(sheet, text)
         return sheet
     sheet = ScoreSheet(doc.rel, "ocr" if doc.text_source == "ocr" else "pdf-text")
     cols: dict[str, float] | None = None
     route_text = ""
+    route_conf: float | None = None
     for page in doc.pages:
         route_text += "\n" + page.text
-        boxed = [(ln.text, ln.box) for ln in page.content.lines if ln.box and ln.text.strip()]
+        route_conf = page.content.conf if route_conf is None else min(route_conf, page.content.conf or 0)
+        boxed = [(ln.text, ln.box, ln.conf) for ln in page.content.lines if ln.box and ln.text.strip()]
         before = len(sheet.rows)
+        was = sheet.header_found
+        if sheet.page is None:
+            sheet.page = page.number          # facts made while reading the first page point at it
         if boxed:
             grid, cols = grid_from_lines(boxed, cols)  # type: ignore[arg-type]
         else:
             grid = grid_from_text(page.text)
-        was = sheet.header_found
         if grid:
             rows_from_grid(grid, cat, sheet, [before + k + 1 for k in range(len(grid))])
         if not sheet.header_found and not boxed:
             rows_from_text_lines(page.text, cat, sheet, before)
         if sheet.header_found and not was:
             sheet.page = page.number
-    sheet.route = sheet_route(route_text)
+        elif not sheet.header_found:
+            sheet.page = None
+    confirm(sheet)
+    _route(sheet, route_text, route_conf)
     return sheet
 
 
