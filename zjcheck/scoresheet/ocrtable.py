@@ -50,21 +50,28 @@ def _header_positions(lines: list[tuple[str, tuple[int, int, int, int]]]) -> tup
                     (sum(_char_w(c) for c in flat) or 1)
                 cands.append((yc, role, box[0] + (box[2] - box[0]) * frac))
                 break
-    best: tuple[int, float, dict[str, float]] | None = None
-    anchor = "score" if any(r == "score" for _, r, _ in cands) else "refs"
+    # the header: the line (with its neighbours) naming the most roles, around
+    # the score column's word or, where OCR lost that, the references' word
+    best: tuple[int, float, float, dict[str, float]] | None = None     # (roles, -y, bottom, roles)
     for y, r, _ in cands:
-        if r != anchor:
+        if r not in ("score", "refs"):
             continue
         near = [(yy, rr, xx) for yy, rr, xx in cands if abs(yy - y) < 60]
         roles: dict[str, float] = {}
         for _, rr, xx in sorted(near, key=lambda c: abs(c[0] - y)):
             roles.setdefault(rr, xx)
-        if len(roles) >= (words()["min_roles"] if anchor == "score" else 2) and (best is None or len(roles) > best[0]):
-            best = (len(roles), max(yy for yy, _, _ in near), roles)
-    return (best[1], best[2]) if best else None
+        enough = words()["min_roles"] if "score" in roles else 2
+        if len(roles) >= enough and (best is None or (len(roles), -y) > best[:2]):
+            best = (len(roles), -y, max(yy for yy, _, _ in near), roles)
+    return (best[2], best[3]) if best else None
 
 
 _STANDALONE = re.compile(r"\d{1,3}(?:\.\d)?")
+
+
+def _bare(w: str) -> str:
+    """A word without the punctuation OCR hangs on it ('5。' -> '5')."""
+    return norm(w).strip().rstrip("。.,，、;；:：|")
 
 
 def _infer_number_columns(lines: list[tuple[str, tuple[int, int, int, int]]], cols: dict[str, float],
@@ -75,8 +82,14 @@ def _infer_number_columns(lines: list[tuple[str, tuple[int, int, int, int]]], co
     cluster is the cap, the right one the score."""
     left = cols.get("criteria", cols.get("label", 0.0))
     right = cols.get("refs", float("inf"))
-    xs = sorted((box[0] + box[2]) / 2 for text, box in lines if (box[1] + box[3]) / 2 > top
-                and _STANDALONE.fullmatch(text.strip()) and left < (box[0] + box[2]) / 2 < right)
+    xs = []
+    for text, box in lines:
+        if (box[1] + box[3]) / 2 <= top:
+            continue
+        for w, x in (_pieces(text, box) if " " in text.strip() else [(text, (box[0] + box[2]) / 2)]):
+            if _STANDALONE.fullmatch(_bare(w)) and left < x < right:
+                xs.append(x)            # a number alone in its line, or a word of a line across cells
+    xs.sort()
     if not xs:
         return
     gaps = [(xs[k + 1] - xs[k], k) for k in range(len(xs) - 1)]
@@ -99,7 +112,7 @@ _REFISH = re.compile(r"[/\\]|\.(?:pdf|jpe?g|png|tiff?|bmp|docx?|xlsx)$|[\u4e00-\
 
 
 def _kind(token: str) -> str:
-    t = norm(token).strip()
+    t = _bare(token)
     if _NUMBER.fullmatch(t):
         return "num"
     if _REFISH.search(t):

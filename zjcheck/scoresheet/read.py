@@ -31,6 +31,8 @@ from zjcheck.scoresheet.refs import _NUMTOK, _has_ext
 
 Header = tuple[int, dict[int, str], list[str]]     # (row index, {column: role}, texts naming no role)
 MULTI = ("label", "criteria")                       # roles several columns may have (一级指标 | 二级指标)
+# a section heading: 一、基本条件（30分） / （二）业绩成果 / 第一部分
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[部分项类])")
 
 
 def _cell_text(v: Any) -> str:
@@ -178,7 +180,9 @@ def rows_from_grid(grid: Grid, cat: Catalogue, sheet: ScoreSheet, lines: list[in
             found = match_items(row.label + row.criteria, cat)[:1]   # OCR put part of the label beside it
         spread = len(texts) >= 2 and len(set(texts)) == 1       # one text merged across the row
         shares = row.score_cell not in (None, line)
-        if row.score is None and not row.score_text and not row.refs_text and not shares and (not found or spread):
+        heading = _HEADING.match(squash(row.label or first)) is not None
+        if row.score is None and not row.score_text and not row.refs_text and not shares and \
+                (not found or spread or heading):
             row.kind = "section"
         row.items = [ci.id for ci in found]
         row.catalogue_id = row.items[0] if row.items else None

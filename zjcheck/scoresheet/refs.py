@@ -360,8 +360,9 @@ def _range(ref: Ref, members: list[str], cat: Catalogue, items: list[Item], docu
         ref.members = []
         ref.problem = f"材料中没有路径为“{ref.text}”的文件或文件夹"
     elif lost:
-        ref.problem = (f"范围“{ref.text}”中的 {'、'.join(r.text for r in lost)} 在材料中找不到"
-                       f"（{lost[0].problem}）")
+        names = "、".join(r.text.rsplit("/", 1)[-1] for r in lost)
+        why = "" if lost[0].kind == "path" else f"（{lost[0].problem}）"
+        ref.problem = f"范围“{ref.text}”中的 {names} 在材料中找不到{why}"
         ref.sure = all(r.sure for r in lost)
     return ref
 
