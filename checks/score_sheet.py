@@ -110,12 +110,10 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
 
 
 def _check(sheet: ScoreSheet, ctx: Context) -> Iterator[Finding]:
-    if not sheet.header_found and not sheet.typed:
-        yield _info(f"无法确认：{sheet.path} 像是量化评分表，但未能识别出表头（自评分、系统佐证目录），自评分无法核对", sheet)
-        return
     if not sheet.header_found:
-        yield _at(finding("SCO001", f"{sheet.path} 像是量化评分表，但找不到含“自评分”“系统佐证目录”的表头，"
-                                    "无法读出自评分", path=sheet.path), sheet, None)
+        # the sheet is there (recognised, or it speaks of 自评分): only its header's words are not ours
+        yield _info(f"无法确认：{sheet.path} 像是量化评分表，但未能识别出表头（自评分、系统佐证目录），自评分无法核对", sheet,
+                    would_be="SCO001")
         return
     cat = ctx.catalogue
     if sheet.source == "ocr":
@@ -229,15 +227,18 @@ def _sco002_caps(sheet: ScoreSheet, ctx: Context) -> Iterator[Finding]:
         rows = sheet.rows_for(ci.id)
         scored = [r for r in rows if r.score is not None]
         total = round(sum(r.score or 0 for r in scored), 2)
-        if ci.cap is None or not scored or ci.id in printed or total <= ci.cap:
+        covered = {i for r in rows for i in r.items}           # 学历资历: the caps of both items
+        caps = [c.cap for c in cat.items if c.id in covered]
+        cap = sum(c for c in caps if c is not None) if caps and None not in caps else None
+        if cap is None or not scored or covered & printed or total <= cap:
             continue
         if official:
             score = derived(total, [r.facts.get("score") for r in scored])
-            yield _at(finding("SCO002", f"“{ci.name}”自评合计 {total:g} 分，超过该项上限 {ci.cap:g} 分",
-                              material=MATERIAL, score=total, cap=ci.cap, needs={"自评分": score}), sheet, ci.id)
+            yield _at(finding("SCO002", f"“{ci.name}”自评合计 {total:g} 分，超过该项上限 {cap:g} 分",
+                              material=MATERIAL, score=total, cap=cap, needs={"自评分": score}), sheet, ci.id)
         else:
-            yield _info(f"“{ci.name}”自评合计 {total:g} 分；评分表没有印出该项分值上限，目录中的参考上限为 {ci.cap:g} 分"
-                        f"（非官方数值），请对照官方量化赋分标准核对", sheet, ci.id, score=total, cap=ci.cap)
+            yield _info(f"“{ci.name}”自评合计 {total:g} 分；评分表没有印出该项分值上限，目录中的参考上限为 {cap:g} 分"
+                        f"（非官方数值），请对照官方量化赋分标准核对", sheet, ci.id, score=total, cap=cap)
 
 
 def _sco003_sco004(sheet: ScoreSheet) -> Iterator[Finding]:

@@ -116,6 +116,8 @@ def _same(a: str, b: str) -> bool:
     if a == b or _strip_prefix(a) == _strip_prefix(b):
         return True
     a, b = _strip_prefix(a), _strip_prefix(b)
+    if _has_ext(a) and _has_ext(b) and a.rsplit(".", 1)[0] == b.rsplit(".", 1)[0]:
+        return True                     # 论文1.pdf written for 论文1.jpg
     return (min(len(a), len(b)) >= 6 and re.findall(r"\d+", a) == re.findall(r"\d+", b)
             and Levenshtein.distance(a, b) <= 1)
 
