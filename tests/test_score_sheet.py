@@ -795,3 +795,11 @@ def test_defect_on_the_scanned_form(checked) -> None:  # type: ignore[no-untyped
     assert hits
     if os.environ.get("ZJCHECK_OCR", "auto") in ("auto", "rapidocr"):
         assert hits[0]["code"] == "SCO002" and hits[0]["severity"] == "error"
+
+
+def test_letter_tag_in_another_items_row_is_unsure() -> None:
+    """P3 is the third patent in the 专利 row; in a paper's row it is more likely a page number."""
+    ev = evidence()
+    assert resolve("P3", CAT, ev, _docs(ev), CAT.item("patent")).sure
+    ref = resolve("P3-P5", CAT, ev, _docs(ev), CAT.item("paper"))
+    assert ref.problem and not ref.sure

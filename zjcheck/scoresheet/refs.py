@@ -241,16 +241,17 @@ def resolve(token: str, cat: Catalogue, items: list[Item], documents: list[Docum
     # a tag: 专利-1, 论文2, P-3, 论文一; a bare number after a tag: 论文1、2
     m = None
     ci: CatalogueItem | None = None
+    used = ""
     rng = rf"(?:\s*[{_marks()}]\s*" + _NUMTOK + ")?"
     for cand in (flat, re.sub(r"^[^\d/]{2,12}?[-_:：·]", "", flat)):      # 业绩成果-论文-1: the platform's section first
         for tag, c in _tags(cat):
             mm = re.fullmatch(re.escape(tag) + r"[\u4e00-\u9fff]{0,4}?[-_·第]?" + _NUMTOK + rng + r"[篇项件个本份号]?",
                               cand)
             if mm:
-                m, ci = mm, c
+                m, ci, used = mm, c, tag
                 break
             if cand == tag:
-                ci = c
+                ci, used = c, tag
                 break
         if ci is not None:
             break
@@ -259,7 +260,10 @@ def resolve(token: str, cat: Catalogue, items: list[Item], documents: list[Docum
         if mm:
             m, ci = mm, last_tag
     if ci is not None:
-        return _tag(ref, ci, m, items, documents, unsure_counts)
+        ref = _tag(ref, ci, m, items, documents, unsure_counts)
+        if ref.problem and used.isascii() and len(used) <= 2 and row_item is not None and row_item.id != ci.id:
+            ref.sure = False            # P3 in a paper's row: a page, more likely than the third patent
+        return ref
     if not _in_range:
         members = expand_range(token)
         if members:
