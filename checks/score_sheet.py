@@ -196,6 +196,7 @@ def _sco002_caps(sheet: ScoreSheet, ctx: Context) -> Iterator[Finding]:
     rows one merged 分值 cell spans); a negative score.  The catalogue's caps
     are guesses: "could not verify" unless declared official."""
     cat = ctx.catalogue
+    official = bool(cat.rules.get("caps_official", False))
     printed: set[str] = set()
     for block in _blocks(sheet):
         scored = [r for r in block if r.score is not None]
@@ -213,16 +214,19 @@ def _sco002_caps(sheet: ScoreSheet, ctx: Context) -> Iterator[Finding]:
         score = round(sum(r.score or 0 for r in scored), 2)
         if score <= cap + 1e-9:
             continue
+        first = block[0]
+        if sheet.template and not official:
+            yield _info(f"{_where(first)}自评 {score:g} 分，超过表中分值上限 {cap:g} 分；该上限是 zjcheck init 按目录写入的"
+                        "参考值（非官方数值），请对照官方量化赋分标准核对", sheet, first.catalogue_id, score=score, cap=cap)
+            continue
         needs = {f"第 {r.line} 行自评分": r.facts.get("score") for r in scored}
         needs |= {f"第 {r.line} 行分值上限": r.facts.get("cap") for r in heads}
-        first = block[0]
         if len(block) == 1:
             msg = f"{_where(first)}自评 {score:g} 分，超过该行分值上限 {cap:g} 分"
         else:
             msg = (f"评分表第 {block[0].line}–{block[-1].line} 行“{first.name}”（{len(block)} 行共用分值上限）"
                    f"自评合计 {score:g} 分，超过分值上限 {cap:g} 分")
         yield _at(finding("SCO002", msg, material=MATERIAL, score=score, cap=cap, needs=needs), sheet, first.catalogue_id)
-    official = bool(cat.rules.get("caps_official", False))
     for ci in cat.items:
         rows = sheet.rows_for(ci.id)
         scored = [r for r in rows if r.score is not None]

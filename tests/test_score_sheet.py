@@ -803,3 +803,19 @@ def test_letter_tag_in_another_items_row_is_unsure() -> None:
     assert resolve("P3", CAT, ev, _docs(ev), CAT.item("patent")).sure
     ref = resolve("P3-P5", CAT, ev, _docs(ev), CAT.item("paper"))
     assert ref.problem and not ref.sure
+
+
+def test_caps_of_the_init_template_are_the_catalogues() -> None:
+    """The blank sheet `zjcheck init` writes prints the catalogue's reference
+    caps: a score above one is "could not verify", not SCO002."""
+    from zjcheck.init import sheet_bytes
+    wb = openpyxl.load_workbook(io.BytesIO(sheet_bytes(CAT, ["06-论文"])))
+    ws = wb.active
+    for row in ws.iter_rows(min_row=5):
+        if row[1].value == "论文":
+            row[4].value, row[5].value = 18, "论文-1、论文-2"        # the catalogue's 论文 cap is 15
+    buf = io.BytesIO()
+    wb.save(buf)
+    found = _judge(buf.getvalue(), evidence()[:2])
+    assert not [f for f in found if f.severity != "info"]
+    assert any("参考值" in f.message and f.item == "paper" for f in found)

@@ -111,6 +111,7 @@ class ScoreSheet:
     total_fact: Fact | None = None
     cap_total_fact: Fact | None = None
     route_fact: Fact | None = None
+    template: bool = False           # the blank sheet `zjcheck init` writes: its caps are the catalogue's
 
     @property
     def item_rows(self) -> list[SheetRow]:

@@ -389,6 +389,7 @@ def parse_document(doc: Document, cat: Catalogue) -> ScoreSheet | None:
             rows_from_grid(grid, cat, sheet, nums)
             text = "\n".join(" ".join(c.text for c in r) for r in grid)
         sheet.notes.extend(notes)
+        sheet.template = "zjcheck" in text.lower()        # the sheet `zjcheck init` wrote (its notes say so)
         _route(sheet, text)
         return sheet
     if kind == "docx":
