@@ -819,3 +819,13 @@ def test_caps_of_the_init_template_are_the_catalogues() -> None:
     found = _judge(buf.getvalue(), evidence()[:2])
     assert not [f for f in found if f.severity != "info"]
     assert any("参考值" in f.message and f.item == "paper" for f in found)
+
+
+def test_a_heading_naming_an_item_is_no_unscored_row() -> None:
+    """"业绩成果" alone on its row heads the rows below (论文, 专利): it is no
+    项目 row left unscored, even though 业绩 names 项目."""
+    rows = [[None, "业绩成果", None, None, None, None], *GOOD]
+    proj = make_item("project", [("技术开发合同", ["cover"])], "project-1", rel="10-项目/项目1.pdf")
+    found, _, shared = run(rows, items=[*evidence(), proj])
+    assert shared["score_sheet"].rows[0].kind == "section"
+    assert [f.code for f in found if f.severity != "info"] == ["SCO002"] and "评分表中没有该项" in found[0].message

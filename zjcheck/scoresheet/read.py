@@ -181,8 +181,9 @@ def rows_from_grid(grid: Grid, cat: Catalogue, sheet: ScoreSheet, lines: list[in
         spread = len(texts) >= 2 and len(set(texts)) == 1       # one text merged across the row
         shares = row.score_cell not in (None, line)
         heading = _HEADING.match(squash(row.label or first)) is not None
+        alone = len({c.text.strip() for c in cells if c.text.strip() and not c.cont}) <= 1   # a label and nothing else
         if row.score is None and not row.score_text and not row.refs_text and not shares and \
-                (not found or spread or heading):
+                (not found or spread or heading or (alone and row.cap is None)):
             row.kind = "section"
         row.items = [ci.id for ci in found]
         row.catalogue_id = row.items[0] if row.items else None
