@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from zjcheck.codes import finding
-from zjcheck.evidence import Fact, derived, grouping_confident
+from zjcheck.evidence import Fact, could_be_part, derived, grouping_confident
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
 from zjcheck.scoresheet import (EMPTY_REF, ScoreSheet, SheetRow, assess, evidence_errors, find_sheet,
@@ -104,6 +104,12 @@ def _rows_read(sheet: ScoreSheet) -> Fact:
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     sheet = _sheet(items, ctx)
     if sheet is None:
+        maybe = could_be_part(MATERIAL, "sheet", (p for d in ctx.documents for p in d.pages))
+        if maybe:
+            yield finding("GEN012", f"无法确认是否缺少《量化评分表》：{'；'.join(maybe.reasons[:3])}",
+                          material=MATERIAL, severity="info", path=maybe.pages[0].doc.rel, page=maybe.pages[0].number,
+                          would_be="SCO001")
+            return
         yield finding("SCO001", "未找到《量化评分表》（附件2 第15项：须填写自评分一栏并注明系统佐证目录）")
         return
     yield from _check(sheet, ctx)

@@ -829,3 +829,12 @@ def test_a_heading_naming_an_item_is_no_unscored_row() -> None:
     found, _, shared = run(rows, items=[*evidence(), proj])
     assert shared["score_sheet"].rows[0].kind == "section"
     assert [f.code for f in found if f.severity != "info"] == ["SCO002"] and "评分表中没有该项" in found[0].message
+
+
+def test_sco001_not_when_a_page_may_be_the_sheet() -> None:
+    """No sheet recognised, but a page read as something else could be it (its
+    second reading): "could not verify", not "no sheet"."""
+    page = make_item("other", [("序 号 评 价 项 目 合 计", ["other"])], "other-1", rel="扫描件/IMG_0001.jpg")
+    page.pages[0].alternatives["score_sheet"] = (page.pages[0].score - 1, "sheet")
+    found = list(sco.check([], make_context([*evidence(), page])))
+    assert codes(found) == ["GEN012"] and found[0].data["would_be"] == "SCO001"
