@@ -792,9 +792,11 @@ def test_defect_on_the_scanned_form(checked) -> None:  # type: ignore[no-untyped
     r = checked("score_scan_over_cap")
     hits = [f for f in r["findings"] if f["item"] == "paper" and
             (f["code"] == "SCO002" or f["data"].get("would_be") == "SCO002")]
-    assert hits
     if os.environ.get("ZJCHECK_OCR", "auto") in ("auto", "rapidocr"):
-        assert hits[0]["code"] == "SCO002" and hits[0]["severity"] == "error"
+        assert hits and hits[0]["code"] == "SCO002" and hits[0]["severity"] == "error"
+    else:       # Tesseract garbles this scan's rows: the rows it could not map are said to be unchecked
+        assert hits or any(f["code"] == "GEN012" and f["material"] == "score_sheet" and "未能核对" in f["message"]
+                           for f in r["findings"])
 
 
 def test_letter_tag_in_another_items_row_is_unsure() -> None:
