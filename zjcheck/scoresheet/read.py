@@ -423,7 +423,7 @@ def parse_document(doc: Document, cat: Catalogue) -> ScoreSheet | None:
         route_text += "\n" + page.text
         route_conf = page.content.conf if route_conf is None else min(route_conf, page.content.conf or 0)
         boxed = [(ln.text, ln.box, ln.conf) for ln in page.content.lines if ln.box and ln.text.strip()]
-        before = len(sheet.rows)
+        before = max((r.line for r in sheet.rows), default=0)     # lines go on across pages
         was = sheet.header_found
         if sheet.page is None:
             sheet.page = page.number          # facts made while reading the first page point at it
