@@ -24,11 +24,12 @@ class Claim:
     supported: float | None = None
     reasons: list[str] = field(default_factory=list)
     combined_with: str | None = None      # its points are claimed on a row counted for this item
+    cap: float | None = None              # the cap the sheet prints for the item's rows (None: not printed)
 
     def to_json(self) -> dict[str, Any]:
         return {"item": self.item, "claimed": self.claimed, "cited": self.cited, "failing": self.failing,
                 "at_risk": self.at_risk, "supported": self.supported, "reasons": self.reasons,
-                "combined_with": self.combined_with}
+                "combined_with": self.combined_with, "cap": self.cap}
 
 
 def evidence_errors(findings: Iterable[Finding]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -55,8 +56,9 @@ def row_support(row: SheetRow, by_ev: dict[str, list[str]], item_level: list[str
     """(points of the row that the evidence supports, evidence ids that fail).
 
     A reference whose evidence has an error, or that surely names nothing,
-    takes its share of the row's points; one pointing into the platform or
-    one we could not follow takes none (nothing is known against it)."""
+    takes its share of the row's points (a range naming some files does
+    not); one pointing into the platform or one we could not follow takes
+    none (nothing is known against it)."""
     score = row.score or 0.0
     if score <= 0:
         return 0.0, []
@@ -67,7 +69,7 @@ def row_support(row: SheetRow, by_ev: dict[str, list[str]], item_level: list[str
     failing = sorted({i for i in cited if i in by_ev}, key=_item_order)
     if item_level:
         return 0.0, failing
-    bad = sum(1 for r in refs if any(i in by_ev for i in r.items) or (r.problem and r.sure))
+    bad = sum(1 for r in refs if any(i in by_ev for i in r.items) or (r.problem and r.sure and not r.items))
     return round(score * (len(refs) - bad) / len(refs), 2), failing
 
 
@@ -107,6 +109,7 @@ def assess(sheet: ScoreSheet | None, cat: Catalogue, findings: list[Finding]) ->
                 for i in ref.items:
                     if i.rsplit("-", 1)[0] in mats[ci.id] and i not in claim.cited:
                         claim.cited.append(i)
+        claim.cap = _printed_cap(sheet, rows)
         if claim.claimed is not None:
             if official and ci.cap is not None:
                 supported = min(supported, ci.cap)
@@ -114,3 +117,17 @@ def assess(sheet: ScoreSheet | None, cat: Catalogue, findings: list[Finding]) ->
             claim.at_risk = round(claim.claimed - claim.supported, 2)
         out[ci.id] = claim
     return out
+
+
+def _printed_cap(sheet: ScoreSheet, rows: list[SheetRow]) -> float | None:
+    """The sheet's own cap over these rows: its distinct 分值 cells added up
+    (one merged cell over sub-rows counts once); None where a row prints none."""
+    if not rows or any(r.cap_cell is None for r in rows):
+        return None
+    heads: dict[int, float | None] = {}
+    for r in rows:
+        head = r if r.cap_cell == r.line else next((x for x in sheet.rows if x.line == r.cap_cell), None)
+        heads[r.cap_cell] = head.cap if head is not None else None       # type: ignore[index]
+    if any(v is None for v in heads.values()):
+        return None
+    return round(sum(v for v in heads.values() if v is not None), 2)
