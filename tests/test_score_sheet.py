@@ -840,3 +840,13 @@ def test_sco001_not_when_a_page_may_be_the_sheet() -> None:
     page.pages[0].alternatives["score_sheet"] = (page.pages[0].score - 1, "sheet")
     found = list(sco.check([], make_context([*evidence(), page])))
     assert codes(found) == ["GEN012"] and found[0].data["would_be"] == "SCO001"
+
+
+def test_gap_shows_the_cap_the_sheet_prints() -> None:
+    from zjcheck.pipeline import gap_table
+    ce = [4, "继续教育", "", 5, 5, "05-继续教育"]
+    _, _, shared = run([[1, "学历资历", "", 20, 18, "01-学历学位、02-职称"], *GOOD, ce], items=_evidence_all())
+    claims = assess(shared["score_sheet"], CAT, [])
+    assert claims["education"].cap == 20 and claims["paper"].cap == 12
+    rows = {g.item: g for g in gap_table(CAT, _evidence_all(), [], {"education", "paper"}, claims)}
+    assert rows["education"].cap == 20 and rows["paper"].cap == 12 and rows["book"].cap == CAT.item("book").cap
