@@ -850,3 +850,41 @@ def test_gap_shows_the_cap_the_sheet_prints() -> None:
     assert claims["education"].cap == 20 and claims["paper"].cap == 12
     rows = {g.item: g for g in gap_table(CAT, _evidence_all(), [], {"education", "paper"}, claims)}
     assert rows["education"].cap == 20 and rows["paper"].cap == 12 and rows["book"].cap == CAT.item("book").cap
+
+
+def test_word_family_in_a_layout_with_enumerated_folders() -> None:
+    """The Word family rendered for a package laid out as 一、学历学位证书/…,
+    五、论文/论文一/… (LAYOUT_B): its references — lists of files whose folder
+    names hold 、, a file range, tag ranges — all resolve, and nothing is an error."""
+    from fixtures.families import LAYOUT_B, PackageContext
+    from fixtures.families import score_sheet as fam
+    from fixtures.files import FileEntry
+    from fixtures.render.profile import APPLICANT_B
+    paths = {
+        "education": [("education-1", "一、学历学位证书/学位证书.jpg"), ("education-1", "一、学历学位证书/学历备案表.pdf")],
+        "title": [("title-1", "二、现任职称证书及聘书/工程师资格证书.jpg")],
+        "cont_edu": [(f"cont_edu-{y}", f"四、继续教育证书/{y}年度继续教育学时登记卡.png") for y in (2024, 2025, 2026)],
+        "paper": [("paper-1", "五、论文/论文一/封面.jpg"), ("paper-1", "五、论文/论文一/正文.pdf"),
+                  ("paper-2", "五、论文/论文二/正文.pdf")],
+        "patent": [("patent-1", "七、专利/专利一.jpg"), ("patent-2", "七、专利/专利二.jpg")],
+        "standard": [("standard-1", "八、标准/T-ZZB 3125-2023.pdf")],
+        "project": [("project-1", "九、项目业绩/项目一/合同.pdf"), ("project-1", "九、项目业绩/项目一/盖章页.jpg"),
+                    ("project-2", "九、项目业绩/项目二.pdf")],
+        "honor": [("honor-1", "十、获奖证书/科技进步奖.jpg")],
+        "book": [("book-1", "六、著作/封面.jpg")],
+        "assessment": [(f"assessment-{y}", f"十一、年度考核/{y}年度考核表.jpg") for y in range(2021, 2026)],
+    }
+    files = [FileEntry(p, b"", "image", [{"material": m, "item": i}]) for m, ps in paths.items() for i, p in ps]
+    entry = fam.render_docx_indicator(PackageContext(APPLICANT_B, LAYOUT_B, 1, files))[0]
+    items: dict[str, Item] = {}
+    for m, ps in paths.items():
+        for i, p in ps:
+            it = make_item(m, [("x", ["x"])], i, rel=p)
+            if i in items:
+                items[i].pages.append(it.pages[0])
+                it.pages[0].item_id = i
+            else:
+                items[i] = it
+    found = _judge(entry.data, list(items.values()), "docx", entry.path)
+    assert not [f for f in found if f.severity != "info"], [f.message for f in found]
+    assert not [f for f in found if f.data.get("would_be")], [f.message for f in found]
