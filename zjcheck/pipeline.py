@@ -295,6 +295,8 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
         if cl is not None:
             row.claimed, row.cited = cl.claimed, len(cl.cited)
             row.supported, row.at_risk = cl.supported, (cl.at_risk if cl.claimed is not None else None)
+            if getattr(cl, "cap", None) is not None:
+                row.cap = cl.cap        # the applicant's sheet prints its own cap: the catalogue's is a guess
         rows.append(row)
     return rows
 
