@@ -677,13 +677,18 @@ def _to_int(s: str) -> int | None:
     return None
 
 
+_HEADING_NUMBER = re.compile(r"(^|[、,;\n\r/])([一二三四五六七八九十]{1,3})、(?=[^\W\d_一二三四五六七八九十])")
+
+
 def split_refs(text: str) -> list[str]:
     """Tokens of a 系统佐证目录 cell: '论文-1、论文-2', 'P-3；P-4', '06-论文/论文1'."""
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"\s*([-_/\\])\s*", r"\1", t)
+    # a folder numbered 一、学历学位证书 keeps its 、 (the separator is the one after the name)
+    t = _HEADING_NUMBER.sub(lambda m: m.group(1) + m.group(2) + "\x00", t)
     out: list[str] = []
     for piece in re.split(r"[、,;\n\r]+|(?<![\d])\.(?!\w{2,4}\b)", t):
-        piece = piece.strip().strip("《》“”\"'()（）[]【】")
+        piece = piece.replace("\x00", "、").strip().strip("《》“”\"'()（）[]【】")
         if not piece:
             continue
         if "/" in piece or "\\" in piece or _has_ext(piece):
