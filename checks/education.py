@@ -99,6 +99,18 @@ def foreign_cue(text: str) -> str | None:
     return None
 
 
+def foreign_cue_fact(text: Text) -> Fact | None:
+    """foreign_cue with where it was read (EDU003 rests on it)."""
+    cue = foreign_cue(text.raw.s)
+    if cue is None:
+        return None
+    for view, needle in ((text.squashed, squash(cue)), (text.normed, norm(cue))):
+        k = view.s.find(needle)
+        if k >= 0:
+            return text.fact(cue, view, k, k + len(needle))
+    return Fact(cue, "derived", 0.0)
+
+
 _STUDY_END = re.compile(r"(?:至|到|—|-|~)\s*$")
 _BIRTH_AFTER = re.compile(r"^\s*(?:出?生|出生)")
 
@@ -167,7 +179,6 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     parts = item.parts()
     record = Text.of(*item.pages_with("xueli_record"))
     record_text = "\n".join(p.text for p in item.pages_with("xueli_record"))
-    cue_text = "\n".join(p.text for p in item.pages if "foreign_cert" not in p.parts)
     degree = _DEGREE.search(squash(item.text))
     valid = date_fact(record, table()["valid_until_labels"]) if record else None
     updated = date_after_label(record_text, table()["updated_labels"]) if record_text else None
@@ -177,7 +188,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "level": highest_level(item.text),
         "degree": degree.group(1) if degree else None,
         "graduation_date": graduation_fact(item, ctx),
-        "foreign_cue": foreign_cue(cue_text),
+        "foreign_cue": foreign_cue_fact(Text.of(*[p for p in item.pages if "foreign_cert" not in p.parts])),
         "verify_code": code if code is not None else (verify_code(record_text) if record_text else None),
         "verify_code_label": label,
         "verify_valid_until": valid,
@@ -248,8 +259,11 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
 
     # EDU003: foreign / HK-Macao-Taiwan degree
     cue = f.get("foreign_cue")
+    cue_item = next((it for it in items if it.facts.get("foreign_cue")), item)
     if cue and "foreign_cert" not in found:
-        yield missing_part("EDU003", f"学历学位材料显示为国外或港澳台学历（“{cue}”），缺少教育部留学服务中心出具的"
+        doubt = finding("EDU003", "学历学位材料显示为国外或港澳台学历", needs={"境外学历标志": cue_item.fact("foreign_cue")},
+                        evidence=cue_item.id, at=cue_item.pages[0], cue=cue)
+        yield doubt if doubt.code != "EDU003" else missing_part("EDU003", f"学历学位材料显示为国外或港澳台学历（“{cue}”），缺少教育部留学服务中心出具的"
                                      "《国外学历学位认证书》或《港澳台学历学位认证书》", MATERIAL, ("foreign_cert",), ctx,
                            item=item, evidence=item.id, at=first, cue=cue)
 

@@ -107,6 +107,13 @@ def test_edu004_needs_the_code_label_read():
     assert [(f.code, f.data.get("would_be")) for f in run_checker(education, [weak])] == [("GEN012", "EDU004")]
 
 
+def test_edu003_needs_the_foreign_cue_read_surely():
+    hk = "香港理工大学\n学位证书\n兹证明 周建华 修毕本校机电工程理学硕士课程，授予理学硕士学位。\n颁授日期：2012年11月20日"
+    assert codes(run_checker(education, [edu((hk, ["degree"]))])) == ["EDU003"]
+    fs = run_checker(education, [edu((hk, ["degree"]), conf=50.0)])
+    assert [(f.code, f.data.get("would_be")) for f in fs] == [("GEN012", "EDU003")]
+
+
 def test_education_holder_with_provenance():
     item = edu(("中国高等教育学历认证报告\n姓名 王丽娟 性别 女\n毕业日期 1998年07月", ["verify_report"]))
     run_checker(education, [item], graduation_date=None)
