@@ -83,6 +83,9 @@ def applicant_fact(ctx: Context) -> Fact | None:
         return None
     if ctx.profile.sources.get("name") != "inferred":
         return Fact(name, "profile")
+    voted = (getattr(ctx.profile, "facts", None) or {}).get("name")
+    if isinstance(voted, Fact) and voted.value == name:
+        return voted                # the vote's own fact (zjcheck.profile.infer_name), where it keeps one
     docs = sorted({p.doc.rel for p in all_pages(ctx) if name_in(name, p.text)})
     conf = 0.9 if len(docs) >= 3 else 0.6 if len(docs) == 2 else 0.3
     return Fact(name, "derived", conf, confirmed_by=tuple(docs[:5]))
