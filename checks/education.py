@@ -24,8 +24,8 @@ from zjcheck.checkutil import data_table, missing_part
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
-from zjcheck.evidence import Fact
-from zjcheck.extract import Text, date_fact, find_dates, fuzzy_pattern, norm, plausible_name, squash, value_after
+from zjcheck.evidence import Fact, derived
+from zjcheck.extract import Text, date_fact, find_dates, fuzzy_pattern, norm, plausible_name, squash, to_int, value_after
 from zjcheck.extract.normalize import fuzzy_find
 
 MATERIAL = "education"
@@ -112,6 +112,9 @@ def foreign_cue_fact(text: Text) -> Fact | None:
 
 
 _STUDY_END = re.compile(r"(?:至|到|—|-|~)\s*$")
+_NOTE = re.compile(r"原件|复印|相符|一致|打印|下载|查询|生成")
+_STUDY_START = re.compile(r"^\s*(?:至|到|—|~|起)")
+_SCHOOLING = re.compile(r"([一二三四五六七八2-8])\s*年\s*制|学\s*制\s*[:：]?\s*([一二三四五六七八2-8])\s*年")
 _BIRTH_AFTER = re.compile(r"^\s*(?:出?生|出生)")
 
 
@@ -123,15 +126,34 @@ def _cert_graduation(text: Text, ctx: Context) -> Fact | None:
     v = text.normed
     ends: list[Fact] = []
     others: list[Fact] = []
+    starts: list[Fact] = []
     for dm in find_dates(v.s):
         if dm.value is None or not 1950 <= dm.value.year or dm.value > ctx.catalogue.cutoff:
             continue
-        if _BIRTH_AFTER.match(v.s[dm.end: dm.end + 4]):
-            continue
+        if _BIRTH_AFTER.match(v.s[dm.end: dm.end + 4]) or _NOTE.search(v.line(v.line_at(dm.start))):
+            continue            # the holder's birth; a 与原件相符 / 打印 note
         f = text.fact(dm.value, v, dm.start, dm.end)
-        (ends if _STUDY_END.search(v.s[max(0, dm.start - 3): dm.start]) else others).append(f)
-    pool = ends or others
-    return max(pool, key=lambda f: f.value) if pool else None
+        if _STUDY_START.match(v.s[dm.end: dm.end + 3]):
+            starts.append(f)            # 于一九九四年九月至: the start of the study, no graduation
+        elif _STUDY_END.search(v.s[max(0, dm.start - 3): dm.start]):
+            ends.append(f)
+        else:
+            others.append(f)
+    if ends:
+        return max(ends, key=lambda f: f.value)
+    # only the start of the study period was read (于一九九四年九月至……): with the
+    # 学制 printed (四年制, 学制4年) the graduation follows from it
+    by_schooling = None
+    years = _SCHOOLING.search(v.s)
+    n = to_int(years.group(1) or years.group(2)) if years else None
+    if starts and years and n and 2 <= n <= 8:
+        start = min(starts, key=lambda f: f.value)
+        by_schooling = derived(date(start.value.year + n, 7, 1), [start, text.fact(n, v, *years.span())])
+    if others:
+        latest = max(others, key=lambda f: f.value)
+        if by_schooling is None or abs(latest.value.year - by_schooling.value.year) <= 2:
+            return latest
+    return by_schooling
 
 
 def graduation_fact(item: Item, ctx: Context) -> Fact | None:

@@ -12,7 +12,7 @@ from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
 from zjcheck.evidence import Fact
-from zjcheck.extract import Text, date_fact, norm, plausible_name, value_after
+from zjcheck.extract import Text, date_fact, plausible_name, squash, value_after
 
 MATERIAL = "title"
 CODES = ("TIT001", "TIT002", "TIT003")
@@ -74,7 +74,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     # a label and its value share a visual row even where the reading order
     # lists the labels first and the values after them (two-column certificates)
     got = date_fact(rows, DATE_LABELS) or date_fact(Text.of(*certs, rows=False), DATE_LABELS)
-    num = _NUMBER.search(norm(rows.squashed.s))
+    num = next((m for ln in rows.lines if (m := _NUMBER.search(squash(ln.text)))), None)
     return {
         "has_certificate": bool(certs),
         "has_appointment": bool(item.pages_with("appointment")),

@@ -76,6 +76,19 @@ def test_graduation_read_off_an_old_diploma_not_its_birth_or_copy_note():
     assert codes(fs) == ["EDU002"] and "高校毕业生登记表" in fs[0].message
 
 
+def test_graduation_from_the_study_start_and_the_schooling_when_the_end_is_misread():
+    """Tesseract read 一九九八 as 一九九入: the start and 四年制 still say 1998,
+    and the start of the study is never taken for the graduation."""
+    misread = OLD_DIPLOMA.replace("至一九九八年七月", "至一九九入年七月").replace("一九九八年七月一日", "")
+    item = edu((misread, ["diploma"]))
+    fs = run_checker(education, [item], graduation_date=None)
+    assert item.facts["graduation_date"] == "1998-07-01"
+    assert codes(fs) == ["EDU002"] and "1998 年毕业" in fs[0].message
+    no_schooling = misread.replace("四年制", "")
+    item = edu((no_schooling, ["diploma"]))
+    assert codes(run_checker(education, [item], graduation_date=None)) == ["GEN012"]
+
+
 def test_edu002_on_a_weakly_read_date_is_could_not_verify():
     item = edu((OLD_DIPLOMA, ["diploma"]), conf=55.0)
     fs = run_checker(education, [item], graduation_date=None)
