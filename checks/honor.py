@@ -157,7 +157,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     latest = max(mentions, key=lambda d: d.value, default=None)     # the award date is the latest one written
     if not years:      # the date is often under the seal: a year in the certificate number
         years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text) if int(y) <= ctx.catalogue.cutoff.year]
-    ym = re.search(r"(20\d\d)\s*年度", text)
+    ym = re.search(r"(20\d\d)\s*年度", norm(text))
     name = ctx.name
     issued = date_fact_latest(rows, ctx)
     return {
