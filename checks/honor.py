@@ -131,6 +131,17 @@ def winner_unit(text: str) -> str | None:
     return re.sub(r"\s", "", m.group(1)) if m else None
 
 
+def winner_unit_fact(rows: Text) -> Fact | None:
+    """winner_unit with where it was read: the line naming the unit is what a
+    "the winner is a unit" finding rests on."""
+    unit = winner_unit(rows.raw.s)
+    if unit is None:
+        return None
+    v = rows.squashed
+    k = v.s.find(squash(unit))
+    return rows.fact(unit, v, k, k + len(squash(unit))) if k >= 0 else None
+
+
 def project_title(text: str) -> str | None:
     m = _PROJECT.search(squash(text))
     return m.group(1) if m else None
@@ -176,7 +187,9 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "winner_unit": winner_unit(text),
         "project": project_title(text),
         "has_contributor_proof": bool(item.pages_with("contributor_proof")),
-        "read": page_fact(len(squash(text)), certs[0]) if certs else None,
+        # what "the applicant is not on it" rests on: the line naming the winning
+        # unit where there is one, else how well the certificate was read
+        "read": winner_unit_fact(rows) or (page_fact(len(squash(text)), certs[0]) if certs else None),
     }
 
 

@@ -256,6 +256,19 @@ def test_hon001_rests_on_a_sure_name_and_a_readable_certificate():
     assert [(f.code, f.data.get("would_be")) for f in fs] == [("GEN012", "HON001")]
 
 
+def test_hon001_for_a_unit_rests_on_the_line_naming_the_unit():
+    text = ("浙江省机械工业科学技术奖\n证 书\n项目名称：高精度伺服进给系统关键技术研究及产业化\n"
+            "获奖者：浙江恒锐机电科技有限公司\n证书号：2024-JX-2-015\n浙江省机械工业联合会 2024年12月")
+    item = award(text, conf=60.0)
+    for ln in item.pages[0].content.lines:
+        if "有限公司" in ln.text:
+            ln.conf = 93.0
+    assert codes(run_checker(honor, [item], name="周建华")) == ["HON001"]
+    item = award(text, conf=60.0)
+    assert [(f.code, f.data.get("would_be")) for f in run_checker(honor, [item], name="周建华")] == [
+        ("GEN012", "HON001")]
+
+
 def test_hon001_with_an_inferred_name_no_document_confirms():
     """林晓雯 read 林晓去 once and inferred from that reading: the award that prints
     林晓雯 must not be reported as not naming the applicant."""
