@@ -23,11 +23,12 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from zjcheck.checkutil import data_table, window_finding
+from zjcheck.checkutil import applicant_fact, data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.extract import find_dates, fuzzy_pattern, name_in, norm, squash, to_int
+from zjcheck.evidence import Fact, page_fact
+from zjcheck.extract import Text, find_dates, fuzzy_pattern, name_in, norm, ordinal, plausible_name, squash, to_int
 
 MATERIAL = "honor"
 CODES = ("HON001", "HON002", "GEN012")
@@ -75,18 +76,45 @@ def contributors(text: str) -> list[str]:
     return []
 
 
-def applicant_rank(text: str, name: str | None) -> int | None:
+def applicant_rank(text: str, name: str | None, rows: Text | None = None) -> int | None:
+    """The applicant's place: in a 主要完成人 list, on the applicant's own row
+    of a 获奖人员 table (第三完成人 | 陈思远 | 单位), or just after the name
+    (周建华（排名第1）)."""
     if not name:
         return None
     names = contributors(text)
     if name in names:
         return names.index(name) + 1
+    target = squash(name)
+    for ln in (rows.lines if rows is not None else []):
+        row = squash(ln.text)
+        k = row.find(target)
+        if k < 0:
+            continue
+        n = ordinal(row[k + len(target):]) or ordinal(row[:k])
+        if n:
+            return n
     t = squash(text)
-    k = t.find(squash(name))
+    k = t.find(target)
     if k >= 0:
         m = _RANK.search(t[k: k + 20])
         if m:
             return to_int(m.group(1))
+    return None
+
+
+def named_near(name: str, text: str) -> str | None:
+    """A name on the certificate one character off the applicant's (an OCR
+    misreading, or a typo): the certificate may well name the applicant."""
+    target = squash(name)
+    t = squash(text)
+    n = len(target)
+    if n < 2:
+        return None
+    for i in range(len(t) - n + 1):
+        cand = t[i:i + n]
+        if sum(a != b for a, b in zip(cand, target)) == 1 and (cand[0] == target[0] or plausible_name(cand)):
+            return cand
     return None
 
 
@@ -103,36 +131,65 @@ def winner_unit(text: str) -> str | None:
     return re.sub(r"\s", "", m.group(1)) if m else None
 
 
+def winner_unit_fact(rows: Text) -> Fact | None:
+    """winner_unit with where it was read: the line naming the unit is what a
+    "the winner is a unit" finding rests on."""
+    unit = winner_unit(rows.raw.s)
+    if unit is None:
+        return None
+    v = rows.squashed
+    k = v.s.find(squash(unit))
+    return rows.fact(unit, v, k, k + len(squash(unit))) if k >= 0 else None
+
+
 def project_title(text: str) -> str | None:
     m = _PROJECT.search(squash(text))
     return m.group(1) if m else None
 
 
+def date_fact_latest(text: Text, ctx: Context) -> Fact | None:
+    """The latest date written on the certificate (the award date), as a fact."""
+    v = text.normed
+    best = None
+    for dm in find_dates(v.s):
+        if dm.value is not None and (best is None or dm.value > best.value):
+            best = dm
+    if best is None:
+        return None
+    return text.fact(best.value, v, best.start, best.end)
+
+
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
     certs = item.pages_with("certificate") or item.pages
     text = "\n".join(p.text for p in certs)
+    rows = Text.of(*certs)
     mentions = [d for d in find_dates(text) if d.value is not None]
     years = [d.year for d in mentions]
     latest = max(mentions, key=lambda d: d.value, default=None)     # the award date is the latest one written
     if not years:      # the date is often under the seal: a year in the certificate number
         years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text) if int(y) <= ctx.catalogue.cutoff.year]
-    ym = re.search(r"(20\d\d)\s*年度", text)
+    ym = re.search(r"(20\d\d)\s*年度", norm(text))
     name = ctx.name
+    issued = date_fact_latest(rows, ctx)
     return {
         "kind": "获奖" if re.search(r"奖", squash(text)) and not re.search(r"荣誉证书", squash(text)) else "荣誉",
         "level": award_level(text),
         "grade": award_grade(text),
         "year": int(ym.group(1)) if ym else (max(years) if years else None),
-        "date": latest.value.isoformat() if latest else None,
+        "date": issued if issued is not None else (latest.value.isoformat() if latest else None),
         "date_month_only": bool(latest and latest.day is None),
         "annual_year": int(ym.group(1)) if ym else None,
         "number_year": int(nm.group(1)) if (nm := _NUMBER_YEAR.search(squash(text))) else None,
-        "rank": applicant_rank(text, name),
+        "rank": applicant_rank(text, name, rows),
         "contributors": contributors(text),
         "names_applicant": name_in(name, text) if name else None,
+        "name_near": named_near(name, text) if name and not name_in(name, text) else None,
         "winner_unit": winner_unit(text),
         "project": project_title(text),
         "has_contributor_proof": bool(item.pages_with("contributor_proof")),
+        # what "the applicant is not on it" rests on: the line naming the winning
+        # unit where there is one, else how well the certificate was read
+        "read": winner_unit_fact(rows) or (page_fact(len(squash(text)), certs[0]) if certs else None),
     }
 
 
@@ -156,7 +213,8 @@ def _date(item: Item, ctx: Context, page: Page) -> Iterator[Finding]:
     lab = f"荣誉/获奖证书{what}"
     if f.get("date"):
         found = window_finding("HON002", lab, "颁发时间", f["date"], ctx, at=page, evidence=item.id,
-                               material=MATERIAL, month_only=bool(f.get("date_month_only")))
+                               material=MATERIAL, month_only=bool(f.get("date_month_only")),
+                               needs={"颁发时间": item.fact("date")})
     elif f.get("annual_year"):
         year, cat, title = f["annual_year"], ctx.catalogue, ctx.profile.title_date
         if year > cat.cutoff.year:
@@ -190,9 +248,16 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
             continue
         if _proof_elsewhere(it, proofs, ctx.name):
             continue
+        near = it.facts.get("name_near")
+        if near:
+            yield finding("GEN012", f"无法确认获奖证书上是否有申报人：证书上的“{near}”与申报人“{ctx.name}”只差一个字，"
+                                    "可能是识别误差，请人工核对", material=MATERIAL, evidence=it.id, at=page,
+                          severity="info", would_be="HON001")
+            continue
         unit = it.facts.get("winner_unit")
         who = f"获奖者为单位“{unit}”" if unit else f"证书上没有申报人“{ctx.name}”的姓名"
         what = f"“{it.facts['project']}”" if it.facts.get("project") else ""
         yield finding("HON001", f"{what}{'集体' if unit else ''}荣誉/获奖证书{who}，未提供本人系主要贡献者的依据"
                                 "（如主要完成人名单、单位出具的主要贡献者证明）",
-                      evidence=it.id, at=page, winner=unit)
+                      evidence=it.id, at=page, winner=unit,
+                      needs={"申报人姓名": applicant_fact(ctx), "证书内容": it.fact("read")})

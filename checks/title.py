@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from zjcheck.checkutil import missing_part
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
 from zjcheck.evidence import Fact
-from zjcheck.extract import Text, date_fact, norm
+from zjcheck.extract import Text, date_fact, plausible_name, squash, value_after
 
 MATERIAL = "title"
 CODES = ("TIT001", "TIT002", "TIT003")
@@ -19,8 +20,39 @@ CODES = ("TIT001", "TIT002", "TIT003")
 DATE_LABELS = ["取得资格时间", "资格取得时间", "取得时间", "评审通过时间", "批准时间", "批准日期",
                "资格确认时间", "发证时间", "发证日期", "授予时间"]
 _BELOW = re.compile(r"助理工程师|技术员")
-_LEVEL = re.compile(r"(高级工程师|工程师|高级技师|技师|经济师|会计师|讲师)")
-_NUMBER = re.compile(r"(?:证书编号|编号)[:：]?\s*([A-Za-z0-9\-]{6,})")
+_LEVEL = re.compile(r"(正高级工程师|高级工程师|助理工程师|工程师|技术员|高级技师|技师|高级经济师|经济师|会计师|讲师)")
+# the board that awarded it names a level too: 浙江省机械工程专业工程师职务任职资格评审委员会
+_BOARD = re.compile(r"[\u4e00-\u9fff]{0,20}(?:职务)?任职资格评审委员会|评审委员会[:：]?[\u4e00-\u9fff]{0,30}")
+LEVEL_LABELS = ["资格名称", "职称名称", "职务名称", "专业技术资格", "任职资格名称"]
+_NUMBER = re.compile(r"(?:证书编号|编号)[:：]?\s*([\u4e00-\u9fffA-Za-z0-9\-]{0,6}[A-Za-z0-9\-]{6,})")
+
+
+def level_fact(text: Text) -> Fact | None:
+    """The qualification the certificate grants: beside 资格名称, else in the
+    sentence 具备…任职资格, else the one level word left once the board's
+    name is set aside (two different ones: read, but not surely)."""
+    f = value_after(text, LEVEL_LABELS, pattern=_LEVEL, window=20)
+    if f is not None:
+        return f
+    v = text.squashed
+    m = re.search(r"具备(.{0,8}?)(?:任职)?资格", v.s)
+    if m:
+        lv = _LEVEL.search(m.group(1))
+        if lv:
+            return text.fact(lv.group(1), v, m.start(1) + lv.start(1), m.start(1) + lv.end(1))
+    board = [b.span() for b in _BOARD.finditer(v.s)]
+    found = [lv for lv in _LEVEL.finditer(v.s) if not any(a <= lv.start() < b for a, b in board)]
+    if not found:
+        return None
+    kinds = {lv.group(1) for lv in found}
+    first = found[0]
+    return text.fact(first.group(1), v, *first.span(1), factor=1.0 if len(kinds) == 1 else 0.5)
+
+
+def holder_fact(text: Text) -> Fact | None:
+    """The holder's name in the 姓名 field (with provenance, for the name vote)."""
+    f = value_after(text, ["姓名"], pattern=r"([\u4e00-\u9fff·]{2,5})", stops=["性别", "出生", "身份"])
+    return f if f is not None and plausible_name(f.value) else None
 
 
 def years_between(start: date, end: date) -> float:
@@ -37,26 +69,20 @@ def anniversary(start: date, years: int) -> date:
 
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
     certs = item.pages_with("certificate")
-    text = "\n".join(p.text for p in certs)
-    t = norm(text)
-    level = None
-    below = _BELOW.search(t)
-    if below:
-        level = below.group(0)
-    else:
-        m = _LEVEL.search(t)
-        level = m.group(1) if m else None
+    rows = Text.of(*certs)
+    lv = level_fact(rows) if certs else None
     # a label and its value share a visual row even where the reading order
     # lists the labels first and the values after them (two-column certificates)
-    got = date_fact(Text.of(*certs), DATE_LABELS) or date_fact(Text.of(*certs, rows=False), DATE_LABELS)
-    num = _NUMBER.search(t)
+    got = date_fact(rows, DATE_LABELS) or date_fact(Text.of(*certs, rows=False), DATE_LABELS)
+    num = next((m for ln in rows.lines if (m := _NUMBER.search(squash(ln.text)))), None)
     return {
         "has_certificate": bool(certs),
         "has_appointment": bool(item.pages_with("appointment")),
-        "level": level,
-        "below_engineer": bool(below),      # 助理工程师 / 技术员: not a title one may apply from
+        "level": lv,
+        "below_engineer": bool(lv and _BELOW.fullmatch(lv.value)),   # 助理工程师 / 技术员: not a title one may apply from
         "title_date": got,
         "certificate_number": num.group(1) if num else None,
+        "holder": holder_fact(Text.of(*item.pages)),
     }
 
 
@@ -74,18 +100,20 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     certs = [i for i in items if i.facts.get("has_certificate")]
     if not certs:
         what = "只有聘任证书，" if items else ""
-        yield finding("TIT001", f"{what}未找到现任专业技术职务任职资格证书")
+        yield missing_part("TIT001", f"{what}未找到现任专业技术职务任职资格证书", MATERIAL, ("certificate",), ctx,
+                           item=items[0] if items else None, evidence=items[0].id if items else None)
         return
     item = certs[0]
     page = item.pages_with("certificate")[0]
     level = item.facts.get("level")
     if item.facts.get("below_engineer"):
         yield finding("TIT001", f"任职资格证书上的资格为“{level}”，不是工程师（或相当）资格",
-                      evidence=item.id, at=page, level=level)
+                      evidence=item.id, at=page, level=level, needs={"资格名称": item.fact("level")})
         return
     if not any(i.facts.get("has_appointment") for i in items):
-        yield finding("TIT003", "未找到现任专业技术职务的聘任证书（通知附件2第3条）；单位实行聘用制、不发聘任证书的，"
-                                "可上传单位的聘任文件或聘用合同", evidence=item.id, at=page)
+        yield missing_part("TIT003", "未找到现任专业技术职务的聘任证书（通知附件2第3条）；单位实行聘用制、不发聘任证书的，"
+                                     "可上传单位的聘任文件或聘用合同", MATERIAL, ("appointment",), ctx, item=item,
+                           evidence=item.id, at=page)
     cert_date = item.fact("title_date")
     if ctx.profile.title_date and ctx.profile.sources.get("title_date") != "inferred":
         start, start_fact = ctx.profile.title_date, Fact(ctx.profile.title_date, "profile")

@@ -10,7 +10,9 @@ from importlib import resources
 from typing import Any
 
 from zjcheck.codes import finding
-from zjcheck.model import Finding, Page
+from zjcheck.evidence import Fact, PartSearch, could_be_part, grouping_confident
+from zjcheck.extract import name_in
+from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 
@@ -63,3 +65,60 @@ def data_table(name: str, section: str | None = None) -> dict[str, Any]:
     """A checker's keyword/pattern table: zjcheck/data/<name>.toml, or one section of it."""
     data = _data_file(name)
     return data[section] if section else data
+
+
+def all_pages(ctx: Context) -> list[Page]:
+    return [p for d in ctx.documents for p in d.pages]
+
+
+def applicant_fact(ctx: Context) -> Fact | None:
+    """The applicant's name as a fact an error may rest on ("证书上没有申报人").
+
+    A name given in zjcheck.toml or on the command line is sure.  An inferred
+    one (a vote over 姓名 fields, which one OCR misreading can swing) is only as
+    sure as the documents that print it: sure when three documents or more
+    carry it, weak otherwise."""
+    name = ctx.profile.name
+    if not name:
+        return None
+    if ctx.profile.sources.get("name") != "inferred":
+        return Fact(name, "profile")
+    voted = (getattr(ctx.profile, "facts", None) or {}).get("name")
+    if isinstance(voted, Fact) and voted.value == name:
+        return voted                # the vote's own fact (zjcheck.profile.infer_name), where it keeps one
+    docs = sorted({p.doc.rel for p in all_pages(ctx) if name_in(name, p.text)})
+    conf = 0.9 if len(docs) >= 3 else 0.6 if len(docs) == 2 else 0.3
+    return Fact(name, "derived", conf, confirmed_by=tuple(docs[:5]))
+
+
+def part_elsewhere(material: str, parts: tuple[str, ...] | list[str], ctx: Context,
+                   item: Item | None = None) -> PartSearch:
+    """Pages of the package that could be one of `parts` of `material` although
+    recognition did not file them so (zjcheck.evidence.could_be_part over every
+    page): a "missing" error must not be raised while one of them exists."""
+    pages = all_pages(ctx)
+    found = PartSearch()
+    for part in parts:
+        got = could_be_part(material, part, pages, item)
+        for pg, why in zip(got.pages, got.reasons):
+            if pg not in found.pages:
+                found.pages.append(pg)
+                found.reasons.append(why)
+    return found
+
+
+def missing_part(code: str, message: str, material: str, parts: tuple[str, ...] | list[str], ctx: Context, *,
+                 item: Item | None = None, at: Page | None = None, evidence: str | None = None,
+                 **data: Any) -> Finding:
+    """A "missing X" finding (SPEC §7): the error when the item is grouped with
+    confidence and no page anywhere could be the part; else GEN012 naming the
+    pages that could be it (or the doubtful grouping)."""
+    maybe = part_elsewhere(material, parts, ctx, item)
+    if maybe:
+        where = "；".join(maybe.reasons[:3])
+        return finding("GEN012", f"无法确认（{where}）：{message}", material=material, evidence=evidence,
+                       at=maybe.pages[0], severity="info", would_be=code, **data)
+    if item is not None and not grouping_confident(item):
+        return finding("GEN012", f"无法确认（材料归类可信度低）：{message}", material=material, evidence=evidence,
+                       at=at, severity="info", would_be=code, **data)
+    return finding(code, message, evidence=evidence, at=at, **data)
