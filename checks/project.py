@@ -428,13 +428,15 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
 def _sure_project(item: Item) -> bool:
     """Whether the item surely is a project: grouped with confidence, and a
     page of its own is a cover, amount or member page scoring clearly, or its
-    cover names a kind of contract.  An item made only of signature pages
-    (an assessment form with a red seal, a 社保 page) is not."""
+    cover names a kind of project document (技术开发合同, 任务书; a bare 合同
+    is any contract).  An item made only of signature pages (an assessment
+    form with a red seal, a 社保 page, an e-signing screenshot) is not."""
     if not grouping_confident(item):
         return False
     sure = policy()["page_confident"]
     own = any(p.parts and p.parts[0] in ("cover", "amount", "personnel") and p.score >= sure for p in item.pages)
-    return own or bool(item.facts.get("kind") and "cover" in item.parts())
+    kind = item.facts.get("kind")
+    return own or bool(kind and kind not in data()["generic_kinds"] and "cover" in item.parts())
 
 
 def _shown_anyway(item: Item, part: str) -> bool:
@@ -534,8 +536,9 @@ def _check_members(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
     """PRJ003: the applicant is not in the member list, or the list says
     nobody's work; both need the list surely read."""
     f = item.facts
-    page = list_pages(item)[0]
     members: Fact | None = item.fact("members")
+    pages = list_pages(item)
+    page = next((p for p in pages if members and (p.doc.rel, p.number) == (members.path, members.page)), pages[0])
     if not ctx.name:
         yield finding("GEN012", f"{label}：不知道申报人姓名，无法确认其是否在主要参与人员名单中",
                       material=MATERIAL, evidence=item.id, at=page, severity="info")
