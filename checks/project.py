@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -33,7 +34,7 @@ from zjcheck.codes import finding
 from zjcheck.evidence import Fact, could_be_part, grouping_confident, page_source, policy
 from zjcheck.extract import Text, date_fact, find_dates, fuzzy_find, fuzzy_pattern, norm, plausible_name, squash, \
     value_after
-from zjcheck.extract.money import amount_reading
+from zjcheck.extract.money import amount_reading, amounts_written
 from zjcheck.extract.orgs import org_pattern
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -127,6 +128,33 @@ def period(text: Text, labels: list[str]) -> tuple[Fact | None, Fact | None]:
                 return (text.fact(a.value, v, base + a.start, base + a.end),
                         text.fact(_end_of(b), v, base + b.start, base + b.end))
     return None, None
+
+
+# ---------------------------------------------------------------- amounts
+
+def _confirm_amounts(upper: Fact | None, figure: Fact | None, text: str) -> dict[str, Fact | None]:
+    """The 大写 and the figure, each confirmed where the item writes the same
+    sum again (a 合计 row and a 总经费 line, the cover and the clause)."""
+    uppers, figures = amounts_written(text)
+    out: dict[str, Fact | None] = {"upper": upper, "figure": figure}
+    eps = Decimal("0.005")
+    if upper is not None and sum(1 for u in uppers if abs(u - Decimal(str(upper.value))) < eps) >= 2:
+        out["upper"] = upper.confirmed("大写金额另有一处相同")
+    if figure is not None and sum(1 for c in figures if any(abs(v - Decimal(str(figure.value))) < eps for v in c)) >= 2:
+        out["figure"] = figure.confirmed("小写金额另有一处相同")
+    return out
+
+
+def misread_apart(a: float, b: float) -> bool:
+    """Whether two sums differ as one misread digit would make them (one digit
+    changed, dropped or added): 1500000 vs 1800000, 120000 vs 1200000."""
+    x, y = f"{round(a * 100)}", f"{round(b * 100)}"
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y)) == 1
+    if abs(len(x) - len(y)) != 1:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 # ---------------------------------------------------------------- 统一社会信用代码
@@ -233,7 +261,7 @@ def _row_name(line: str) -> tuple[str | None, bool]:
     if numbered:
         t = re.sub(r"^\d{1,2}[.、]?", " ", t)
     t = re.sub("|".join(map(re.escape, words)), " | ", t)       # 周建华工程师: a title glued to the name
-    cells = [c for c in re.split(r"[\s,，;；|/、]+", t) if c][:3]
+    cells = [c.strip(",，;；:：.、") for c in re.split(r"[\s|/]+", t) if c.strip(",，;；:：.、")][:3]
     return next((c for c in cells if plausible_name(c)), None), numbered
 
 
@@ -333,8 +361,16 @@ def near_name(name: str, names: list[str]) -> str | None:
 
 
 def list_pages(item: Item) -> list[Page]:
-    """Pages with the participant list; a cover naming only the 项目负责人 is not one."""
-    return [p for p in item.pages_with("personnel") if p.parts[0] != "cover"]
+    """Pages with the participant list; a cover naming only the 项目负责人 is not
+    one.  A page of the item that continues the list (rows of names without
+    the list's heading: the second page of a long 成员表) is one too."""
+    pages = [p for p in item.pages_with("personnel") if p.parts[0] != "cover"]
+    if not pages:
+        return []
+    listed = {id(p) for p in pages}
+    more = [p for p in item.pages if id(p) not in listed and p.parts[:1] != ["cover"]
+            and len(set(_rows([ln.text for ln in Text.of(p).lines])[0])) >= 2]
+    return [p for p in item.pages if id(p) in listed or any(p is q for q in more)]
 
 
 def is_seal_page(page: Page) -> bool:
@@ -371,6 +407,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     number = cover_value(cover_t, d["cover"]["number"], pattern=r"([a-z0-9][a-z0-9\-_/]{4,}[a-z0-9])")
     amount_pages = item.pages_with("amount") or item.pages
     amount = amount_reading(Text.of(*amount_pages))
+    amount = {**amount, **_confirm_amounts(amount["upper"], amount["figure"], all_t.raw.s)}
     start, end = period(cover_t, d["dates"]["period"])
     if start is None:
         start, end = period(all_t, d["dates"]["period"])
@@ -491,6 +528,10 @@ def _check_item(item: Item, items: list[Item], ctx: Context) -> Iterator[Finding
     if "amount" in parts:
         page = item.pages_with("amount")[0]
         upper, figure = item.fact("amount_upper_value"), item.fact("amount_figure_value")
+        if f.get("amount_agree") is False and upper and figure and "ocr" in (upper.source, figure.source) \
+                and misread_apart(upper.value, figure.value) and not (upper.confirmed_by or figure.confirmed_by):
+            # OCR read them once each, and one misread digit would explain the difference
+            upper, figure = upper.weakened(0.8), figure.weakened(0.8)
         if f.get("amount_agree") is False:
             yield finding("PRJ006",
                           f"{label}：大写金额“{f['amount_upper']}”（{_money(f['amount_upper_value'])}）"
@@ -552,6 +593,10 @@ def _check_members(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
             yield finding("GEN012", f"{label}：主要参与人员名单中有 {f['list_rows'][1]} 行的姓名未能识别，"
                           f"无法确认申报人“{ctx.name}”是否在名单中", material=MATERIAL, evidence=item.id,
                           at=page, severity="info")
+        elif elsewhere := _name_nearby(item, ctx):
+            yield finding("GEN012", f"{label}：主要参与人员名单中未找到申报人“{ctx.name}”，但同一文件夹中未识别的"
+                          f"{elsewhere.ref} 上有该姓名（可能是名单的续页），无法确认", material=MATERIAL,
+                          evidence=item.id, at=elsewhere, severity="info", would_be="PRJ003")
         else:
             yield finding("PRJ003", f"{label}：主要参与人员名单中没有申报人“{ctx.name}”", evidence=item.id,
                           at=page, name=ctx.name, needs={"主要参与人员名单": members})
@@ -561,6 +606,20 @@ def _check_members(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
     elif not f.get("role") and not f.get("work"):
         yield finding("GEN012", f"{label}：名单中有申报人，但未能识别其角色和负责的项目工作内容",
                       material=MATERIAL, evidence=item.id, at=page, severity="info")
+
+
+def _name_nearby(item: Item, ctx: Context) -> Page | None:
+    """An unrecognised page in the item's folder that names the applicant:
+    the list may go on there (a second photo of a long 成员表)."""
+    if not ctx.name:
+        return None
+    folders = {p.doc.rel.rsplit("/", 1)[0] if "/" in p.doc.rel else "" for p in item.pages}
+    for doc in ctx.documents:
+        folder = doc.rel.rsplit("/", 1)[0] if "/" in doc.rel else ""
+        for p in doc.pages if folder in folders else []:
+            if p.material == "other" and squash(ctx.name) in squash(p.text):
+                return p
+    return None
 
 
 def _list_unclear(rows: list[int]) -> bool:

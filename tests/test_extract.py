@@ -159,3 +159,13 @@ def test_amount_reading_facts() -> None:
     # no 大写: the labelled figure alone, from a text layer
     only = amount_reading(Text.plain("合同金额：¥86,000.00元"))
     assert only["upper"] is None and only["figure"].value == 86_000 and only["figure"].source == "text-layer"
+
+
+def test_amounts_written() -> None:
+    from decimal import Decimal
+
+    from zjcheck.extract.money import amounts_written
+    uppers, figures = amounts_written("单位：万元\n合 计 180.0 大写：壹佰捌拾万元整\n项目总经费小写：1,800,000.00元\n第3页")
+    assert uppers == [Decimal(1_800_000)]
+    assert {Decimal(1_800_000), Decimal(180)} in figures and {Decimal(1_800_000)} in figures
+    assert not any(Decimal(3) in c for c in figures)        # a page number is no amount

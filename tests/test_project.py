@@ -170,6 +170,30 @@ def test_parts_shown_on_other_pages_are_not_missing() -> None:
     assert not {"PRJ002", "PRJ003"} & set(codes(found)), found
 
 
+def test_member_list_continued_on_the_next_page() -> None:
+    """A long 成员表 goes on over a second page without its heading: the
+    applicant in its rows is in the list."""
+    first = ("七、项目组主要成员\n序号 姓名 职称 部门/职务 项目分工\n1 王立军 高级工程师 研发部 项目负责人，总体方案\n"
+             "2 陈晓燕 工程师 研发部 图像处理算法与软件开发")
+    second = "3 何俊峰 助理工程师 研发部 上下料机构设计\n4 周建华 工程师 研发部 视觉检测算法开发与现场验证"
+    item = contract(personnel=first)
+    nxt = make_page(second, ["other"], "project", rel="10-项目/项目1/IMG_3b.jpg")
+    nxt.item_id = item.id
+    item.pages.insert(3, nxt)
+    found = run_checker(project, [item])
+    assert "PRJ003" not in codes(found) and item.facts["applicant_listed"] is True
+    assert item.facts["work"] and "视觉检测" in item.facts["work"]
+
+
+def test_applicant_on_an_unrecognised_page_nearby_is_info() -> None:
+    """Not in the list read, but an unrecognised photo in the same folder
+    names the applicant: the list may go on there."""
+    item = contract(personnel=PERSONNEL.replace("周建华", "李明远"))
+    stray = make_page("5 周建华 工 程 师 负 责 视 觉 检 测", [], "other", rel="10-项目/项目1/IMG_8.jpg")
+    found = _check([item], stray)
+    assert codes(found) == ["GEN012"] and found[0].data["would_be"] == "PRJ003"
+
+
 def test_applicant_absent_from_a_poorly_read_list_is_info() -> None:
     item = contract()
     for ln in item.pages[2].content.lines:
@@ -278,10 +302,26 @@ def test_seal_page_recognised_by_cues() -> None:
 
 
 def test_amount_mismatch() -> None:
-    item = contract(amount=AMOUNT.replace("壹佰贰拾万元整", "壹佰贰拾伍万元整"))
+    item = contract(amount=AMOUNT.replace("壹佰贰拾万元整", "壹佰叁拾伍万元整"))
     found = run_checker(project, [item])
     assert codes(found) == ["PRJ006"]
-    assert "壹佰贰拾伍万元整" in found[0].message
+    assert "壹佰叁拾伍万元整" in found[0].message
+
+
+def test_amount_mismatch_one_misread_digit_apart() -> None:
+    """OCR read 大写 and figure once each and one misread digit would explain
+    the difference (¥1,250,000 vs 1,200,000): could not verify.  Written
+    twice the same, or on a text layer, the difference is the document's."""
+    once = AMOUNT.replace("壹佰贰拾万元整", "壹佰贰拾伍万元整")
+    found = run_checker(project, [contract(amount=once)])
+    assert codes(found) == ["GEN012"] and found[0].data["would_be"] == "PRJ006"
+    twice = once + "\n合同总金额（大写）：壹佰贰拾伍万元整"
+    assert codes(run_checker(project, [contract(amount=twice)])) == ["PRJ006"]
+    item = contract(amount=once)
+    item.pages[1].content.source = "pdf-text"
+    assert codes(run_checker(project, [item])) == ["PRJ006"]
+    assert project.misread_apart(1_500_000, 1_800_000) and project.misread_apart(120_000, 1_200_000)
+    assert not project.misread_apart(1_350_000, 1_200_000)
 
 
 def test_applicant_absent_from_list() -> None:

@@ -230,3 +230,26 @@ def amount_reading(text: Text) -> dict[str, Any]:
         a, b = got["figure_span"]
         out["figure"] = text.fact(got["figure_value"], view, a, b)
     return out
+
+
+def amounts_written(text: str) -> tuple[list[Decimal], list[set[Decimal]]]:
+    """Every amount a text writes: (the 大写 amounts, the figures written as
+    money: with ¥, 元/万元 or 1,234.00; in a 单位：万元 table a bare number may
+    be either, so each figure is a set of candidate values in 元).  For
+    confirming a reading: the same sum written twice."""
+    t = _upper_ocr_fixed(norm(text))
+    uppers = [v for m in UPPER_RE.finditer(t) if (v := parse_upper(m.group(0)))]
+    wan_table = bool(re.search(r"单位[::]?万元", t))
+    figures: list[set[Decimal]] = []
+    for m in _FIGURE_RE.finditer(t):
+        v = parse_figure(m.group("num"))
+        if not v:
+            continue
+        unit = m.group("unit")
+        if unit in ("万元", "万"):
+            figures.append({v * 10_000})
+        elif unit == "元" or m.group("cur") or re.fullmatch(_MONEY, m.group("num")):
+            figures.append({v})
+        elif wan_table and len(re.sub(r"\D", "", m.group("num"))) >= 2:
+            figures.append({v * 10_000, v})
+    return uppers, figures
