@@ -13,8 +13,9 @@ the finding "could not verify" (GEN012).  A part counts as missing only when
 the item surely is a project (`_sure_project`), recognition did not give the
 part, the item's own pages do not show it either (a 大写 amount, a list of
 members), and no page elsewhere in the package could be it
-(`evidence.could_be_part`, or a fragment item holding just the parts this one
-lacks).
+(`evidence.could_be_part`; a page in the item's folder given to another
+material whose text shows the part; a fragment item holding just the parts
+this one lacks).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -226,23 +228,16 @@ def _not_a_row(sq: str) -> bool:
 
 def list_rows(text: str) -> tuple[int, int]:
     """(rows whose name was read, rows whose name was not) of a member list
-    (see `_rows`).  OCR often drops the short name cells of a ruled table."""
-    names, _rows_at, unread = _rows([ln for ln in text.splitlines()])
-    return len(names), unread
+    (see `read_rows`).  OCR often drops the short name cells of a ruled table."""
+    rows = read_rows(text.splitlines())
+    return len(rows.names), rows.unread
 
 
 def lists_work(text: str) -> bool:
     """Whether any member row of the list says what someone does (a role or
     work words): a list of names and titles alone lacks the 负责的项目工作内容
     the notice asks for (附件2 item 12)."""
-    d = data()["personnel"]
-    for line in norm(text).splitlines():
-        sq = re.sub(r"\s+", "", line)
-        if _not_a_row(sq) or "名单" in sq:
-            continue
-        if any(w in sq for w in d["roles"] + d["work"]):
-            return True
-    return False
+    return read_rows(text.splitlines()).work
 
 
 # a row number: 1 / 1. / 1、 / 1周建华, but not 3月 or 12个 (a date or a count in prose)
@@ -261,35 +256,69 @@ def _row_name(line: str) -> tuple[str | None, bool]:
     if numbered:
         t = re.sub(r"^\d{1,2}[.、]?", " ", t)
     t = re.sub("|".join(map(re.escape, words)), " | ", t)       # 周建华工程师: a title glued to the name
-    cells = [c.strip(",，;；:：.、") for c in re.split(r"[\s|/]+", t) if c.strip(",，;；:：.、")][:3]
+    cells = [c for seg in re.split(r"[|/]", t) for c in _cells(seg)][:3]
     return next((c for c in cells if plausible_name(c)), None), numbered
 
 
-def _rows(lines: list[str]) -> tuple[list[str], list[int], int]:
-    """(names, indices of the member rows, rows whose name was not read) of a
-    member list.  A row is a line that starts with a row number, or has cells
-    (spaced apart) and says what someone does (a role or work words), or is a
-    lone role cell (项目负责人，负责…: a row whose other cells OCR lost);
-    prose, headings and signature lines are not.  OCR rebuilds a table row whose cells wrap as
-    two or three visual rows, the name on one of them: a nameless row next to
-    a named one (neither numbered twice) is part of it.  A nameless row that
-    is no such part, or row numbers beyond the names read, mean names were
-    not read."""
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _cells(segment: str) -> list[str]:
+    """The cells of a row segment.  OCR spaces the characters of a name
+    (李 明 远, 王立 军): a CJK token joins the one before it while that is
+    shorter than three characters and one of the two is a single character
+    (周建华 男 stays apart: the gender is no part of the name)."""
+    out: list[str] = []
+    for tok in segment.split():
+        tok = tok.strip(",，;；:：.、\"“”'‘’()（）[]")
+        if not tok:
+            continue
+        prev = out[-1] if out else ""
+        if prev and _HAN_RUN.fullmatch(prev) and _HAN_RUN.fullmatch(tok) and len(prev) < 3 \
+                and (len(tok) == 1 or len(prev) == 1) and len(prev) + len(tok) <= 4 and tok not in ("男", "女"):
+            out[-1] = prev + tok
+        else:
+            out.append(tok)
+    return out
+
+
+@dataclass
+class Rows:
+    """The rows of a member list as read (see `read_rows`)."""
+
+    names: list[str] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)     # line indices of the rows
+    unread: int = 0                                 # rows whose name was not read
+    work: bool = False                              # some row says what someone does
+    members: int = 0                                # named rows with a title or a gender: people, not items
+
+
+def read_rows(lines: list[str]) -> Rows:
+    """The rows of a member list.  A row is a line that starts with a row
+    number, or has cells (spaced apart) and says what someone does (a role or
+    work words), or is a lone role cell (项目负责人，负责…: a row whose other
+    cells OCR lost); prose, headings and signature lines are not, nor the
+    clauses above the list's header row.  OCR rebuilds a table row whose cells
+    wrap as two or three visual rows, the name on one of them: a nameless row
+    next to a named one (neither numbered twice) is part of it.  A nameless
+    row that is no such part, or row numbers beyond the names read, mean names
+    were not read."""
     d = data()["personnel"]
     cues = d["roles"] + d["work"]
     recs: list[tuple[int, str | None, bool]] = []
     numbers: list[int] = []
+    out = Rows()
     head = table_header(lines)
     for i, line in enumerate(lines):
         if head is not None and i <= head:
-            continue                     # the clauses above the list's header row
+            continue
         sq = re.sub(r"\s+", "", norm(line))
         if not sq or _not_a_row(sq):
             continue
         name, numbered = _row_name(line)
+        cue = any(c in sq for c in cues)
         if not numbered:
             cells = unicodedata.normalize("NFKC", line).split()
-            cue = any(c in sq for c in cues)
             role_cell = any(sq.startswith(r) for r in d["roles"])
             if "。" in sq or not ((len(cells) >= 2 and cue) or role_cell):
                 continue                 # prose (a wrapped sentence), not a row of the list
@@ -298,8 +327,10 @@ def _rows(lines: list[str]) -> tuple[list[str], list[int], int]:
         if numbered:
             numbers.append(int(unicodedata.normalize("NFKC", _ROW_NO.match(line).group(1))))  # type: ignore[union-attr]
         recs.append((i, name, numbered))
+        out.work = out.work or cue
+        if name is not None and (any(w in sq for w in d["not_names"]) or re.search("[男女]", sq)):
+            out.members += 1
     absorbed = [0] * len(recs)
-    unread = 0
     for k, (_i, name, numbered) in enumerate(recs):
         if name is not None:
             continue
@@ -308,11 +339,18 @@ def _rows(lines: list[str]) -> tuple[list[str], list[int], int]:
                 absorbed[j] += 1
                 break
         else:
-            unread += 1
-    names = [n for _i, n, _num in recs if n is not None]
-    if numbers and max(numbers) > len(set(names)) + unread and max(numbers) <= 50:
-        unread = max(numbers) - len(set(names))
-    return names, [i for i, _n, _num in recs], unread
+            out.unread += 1
+    out.names = [n for _i, n, _num in recs if n is not None]
+    out.at = [i for i, _n, _num in recs]
+    if numbers and max(numbers) > len(set(out.names)) + out.unread and max(numbers) <= 50:
+        out.unread = max(numbers) - len(set(out.names))
+    return out
+
+
+def _rows(lines: list[str]) -> tuple[list[str], list[int], int]:
+    """(names, line indices of the rows, rows whose name was not read): `read_rows`."""
+    r = read_rows(lines)
+    return r.names, r.at, r.unread
 
 
 def table_header(lines: list[str]) -> int | None:
@@ -369,7 +407,7 @@ def list_pages(item: Item) -> list[Page]:
         return []
     listed = {id(p) for p in pages}
     more = [p for p in item.pages if id(p) not in listed and p.parts[:1] != ["cover"]
-            and len(set(_rows([ln.text for ln in Text.of(p).lines])[0])) >= 2]
+            and read_rows([ln.text for ln in Text.of(p).lines]).members >= 2]
     return [p for p in item.pages if id(p) in listed or any(p is q for q in more)]
 
 
@@ -489,6 +527,34 @@ def _shown_anyway(item: Item, part: str) -> bool:
     return False
 
 
+def _folder(page: Page) -> str:
+    return page.doc.rel.rsplit("/", 1)[0] if "/" in page.doc.rel else ""
+
+
+def _shown_nearby(item: Item, part: str, ctx: Context) -> list[Page]:
+    """Pages in the item's folders that recognition gave to another material
+    (or to none) but whose text shows the part: a 大写 amount, a member table,
+    a project document's title.  Pages of other project items are not
+    candidates (see `_complementary`)."""
+    folders = {_folder(p) for p in item.pages}
+    out = []
+    for doc in ctx.documents:
+        for p in doc.pages:
+            if p.material == MATERIAL or _folder(p) not in folders or not p.text.strip():
+                continue
+            t = Text.of(p)
+            if part == "amount" and amount_reading(t)["upper"] is not None:
+                out.append(p)
+            elif part == "personnel" and len(set(member_table([ln.text for ln in t.lines]))) >= 2:
+                out.append(p)
+            elif part == "cover" and any(re.search(fuzzy_pattern(k), squash(p.text)) for k in data()["kinds"]
+                                         if k not in data()["generic_kinds"]):
+                out.append(p)
+            elif part == "seal_page" and (p.content.seals or is_seal_page(p)):
+                out.append(p)
+    return out
+
+
 def _complementary(item: Item, others: list[Item], part: str) -> list[Item]:
     """Other project items that hold `part` and share no part with this one
     but 'other': fragments of one project split over two folders or files."""
@@ -505,6 +571,8 @@ def _missing(item: Item, items: list[Item], part: str, ctx: Context, label: str,
     split = _complementary(item, items, part)
     why: list[str] = list(found.reasons)
     why += [f"{o.id} 有该部分，可能与本项目是同一份材料" for o in split]
+    seen = {id(p) for p in found.pages}
+    why += [f"同一文件夹中的 {p.ref} 可能就是该部分" for p in _shown_nearby(item, part, ctx) if id(p) not in seen]
     if not _sure_project(item):
         why.append("这些页面是否为项目材料未能可靠识别")
     if why:

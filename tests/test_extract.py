@@ -169,3 +169,15 @@ def test_amounts_written() -> None:
     assert uppers == [Decimal(1_800_000)]
     assert {Decimal(1_800_000), Decimal(180)} in figures and {Decimal(1_800_000)} in figures
     assert not any(Decimal(3) in c for c in figures)        # a page number is no amount
+
+
+def test_amount_of_another_clause_is_no_disagreement() -> None:
+    """经费200.00万元（大写：贰佰万元整），自筹经费600.00万元: with the 200 unread the
+    600 of the next clause is no figure of this 大写 (no PRJ006 on it)."""
+    from zjcheck.extract.money import amount_facts
+    f = amount_facts("其中省财政资助经费（大写：贰佰万元整），项目承担单位自筹经费600.00万元。")
+    assert f["agree"] is None
+    f = amount_facts("其中省财政资助经费200.00万元（大写：贰佰万元整），项目承担单位自筹经费600.00万元。")
+    assert f["agree"] is True
+    f = amount_facts("总额为人民币（大写）壹佰伍拾万元整（¥1,800,000.00）。")
+    assert f["agree"] is False and f["figure_value"] == 1_800_000

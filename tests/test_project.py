@@ -133,6 +133,18 @@ def test_missing_part_with_a_candidate_page_is_info() -> None:
     assert "IMG_9.jpg" in found[0].message
 
 
+def test_missing_part_shown_on_a_page_given_to_another_material_is_info() -> None:
+    """The member table in the project's folder was recognised as another
+    material: it may well be the missing part."""
+    item = contract(drop=("personnel",))
+    table = make_page(PERSONNEL, ["certificate"], "honor", rel="10-项目/项目1/IMG_5.jpg")
+    found = _check([item], table)
+    assert codes(found) == ["GEN012"] and found[0].data["would_be"] == "PRJ003" and "IMG_5.jpg" in found[0].message
+    # in another material's folder it is not this project's
+    table = make_page(PERSONNEL, ["certificate"], "honor", rel="11-荣誉/证书.jpg")
+    assert codes(_check([contract(drop=("personnel",))], table)) == ["PRJ003"]
+
+
 def test_missing_part_of_an_unsure_item_is_info() -> None:
     """A red-sealed signature page alone (an assessment form, a 社保 page) is
     no sure project: nothing is 'missing' from it for sure."""
@@ -224,6 +236,16 @@ def test_wrapped_table_rows_are_one_member() -> None:
     assert errors(contract(personnel="\n".join(rows)), name="王丽娟") == ["PRJ003"]
     # a row number beyond the names read: a row was lost
     assert project._rows(rows + ["5 男 1990.11 工程师 在线监测软件开发"])[2] >= 1
+
+
+def test_ocr_spaced_names_in_member_rows() -> None:
+    """Tesseract spaces the characters of a name (李 明 远, 王立 军); the
+    gender cell beside a name is no part of it."""
+    rows = ["序号 姓名 职称 部门/职务 项目分工", "1  李 明 远  工程 师  研发 部 副 经 理  项 目 负责 人 ， 总 体 方案",
+            "2  王立 军  高 级 工程 师  研发 部  图 像 处 理 算法 开发", "3 何 俊 峰 助理 工程 师 研发 部 上下料机构设计",
+            "4 陈思远 男 工程师/工艺主管 负责样机装调"]
+    assert project._rows(rows)[0] == ["李明远", "王立军", "何俊峰", "陈思远"]
+    assert project._rows(rows)[2] == 0
 
 
 def test_prose_and_clauses_are_no_member_rows() -> None:

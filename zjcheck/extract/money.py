@@ -165,6 +165,13 @@ def _upper_ocr_fixed(t: str) -> str:
 BESIDE = 24      # characters between a 大写 amount and its figures in 小写
 
 
+def _same_clause(t: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether nothing but brackets, labels and spaces separates two spans:
+    no ，；。 between them (a line break is no clause end: 小写 and 大写 lines)."""
+    lo, hi = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+    return not re.search(r"[,，;；。]", t[lo:hi])
+
+
 def amount_facts(text: str) -> dict[str, Any]:
     """The 大写 amount, the figure next to it, and whether they agree."""
     got = _amounts(_upper_ocr_fixed(norm(text)))
@@ -189,7 +196,9 @@ def _amounts(t: str) -> dict[str, Any]:
         span: tuple[int, int] | None = None
         # only a figure written with the 大写 (beside it, or labelled 小写) states the same sum;
         # figures further on are instalments (首付 30%，计 ¥360,000.00)
-        explicit = [(c, n[3]) for n in near if n[2] and n[0] <= BESIDE for c in n[1]]
+        # and in the same clause: 经费200.00万元（大写：贰佰万元整），自筹经费600.00万元 — the 600 is another sum
+        explicit = [(c, n[3]) for n in near if n[2] and n[0] <= BESIDE and _same_clause(t, m.span(), n[3])
+                    for c in n[1]]
         same = [n[3] for n in near for c in n[1] if abs(c - value) < eps]
         if same:
             agree, figure, span = True, value, same[0]
