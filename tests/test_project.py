@@ -429,6 +429,31 @@ def test_compliant_projects(checked) -> None:
         assert sum(it["facts"]["seals"].values()) >= 1
 
 
+@pytest.mark.parametrize("package,expect", [
+    ("compliant-b", {"project-1": ("数控机床主轴热误差实时补偿系统开发", 860_000, "text-layer"),
+                     "project-2": ("汽车转向节自动化生产线工艺优化技术服务", 380_000, "ocr")}),
+    ("compliant-c", {"project-1": ("智能中压真空断路器关键技术研发及产业化", 2_000_000, "ocr")}),
+])
+def test_template_families(checked, package: str, expect: dict) -> None:
+    """北京 standard-form text-layer contract + 技术服务合同 scan (compliant-b); 浙江省重点研发计划项目任务书
+    photos (compliant-c): every part found, the applicant in the member list with a role, sealed."""
+    from tests.conftest import check_package
+    rep = checked(package)
+    assert not [f for f in rep["findings"] if f["code"] in MINE]
+    result = check_package(package)[0]
+    items = {i.id: i for i in result.items if i.material == "project"}
+    assert set(items) == set(expect)
+    for iid, (name, amount, source) in expect.items():
+        it = items[iid]
+        f = it.facts
+        assert set(f["parts"]) >= {"cover", "amount", "personnel", "seal_page"}
+        assert f["project_name"] == name and f["amount_upper_value"] == amount
+        assert f["applicant_listed"] is True and (f["role"] or f["work"])
+        assert sum(f["seals"].values()) >= 2
+        assert it.fact("members").strong and it.fact("project_name").source == source
+        assert f["start"] and f["end"] and f["start"] < f["end"]
+
+
 @pytest.mark.parametrize("variant,code", [
     ("project-no-cover", "PRJ001"), ("project-no-amount", "PRJ002"), ("project-no-personnel", "PRJ003"),
     ("project-no-seal-page", "PRJ004"), ("project-amount-mismatch", "PRJ006"),
