@@ -409,6 +409,30 @@ def test_uscc_checksum() -> None:
     assert run(item) == ["PRJ007"]
 
 
+@pytest.mark.parametrize("rel,text", [
+    ("12-年度考核/2024.jpg", "2024年度考核登记表\n单位（盖章）：浙江恒锐机电科技有限公司\n姓名 周建华 性别 男\n"
+                           "主管领导评语和考核等次建议 主管领导签名：王立军\n单位考核意见 同意\n本人签名：周建华"),
+    ("03-养老保险/证明-2.jpg", "序号 费款所属期 险种 缴费基数 单位缴费 个人缴费 缴费单位\n1 202509 企业职工基本养老保险 14200.00\n"
+                             "经办机构（盖章）\n负责人签字"),
+    ("04-工作经历/劳动合同-3.jpg", "甲方（盖章）\n乙方（签字）：周建华\n法定代表人或委托代理人（签字或盖章）：沈国强\n"
+                                 "签订日期：2018年12月26日\n劳动合同续订、变更记录"),
+])
+def test_seal_and_table_pages_of_other_records_are_no_project(rel: str, text: str) -> None:
+    """A 年度考核登记表, a 社保 page and a 劳动合同's last page carry seals,
+    signatures and tables like a contract's: not project pages, nor a
+    project part within the could_be_part margin (materials.toml negatives)."""
+    from zjcheck.evidence import policy
+    from zjcheck.model import Document, Page, PageText, SourceFile
+    from zjcheck.recognise import classify_document
+    d = Document(SourceFile(rel=rel, kind="image", mime="image/jpeg", size=1, sha256=rel))
+    d.pages = [Page(d, 1, PageText(text, "ocr", seals=make_page("", [], "x", seals=1).content.seals))]
+    classify_document(d)
+    page = d.pages[0]
+    assert page.material != "project"
+    alt = page.alternatives.get("project")
+    assert alt is None or page.score - alt[0] > policy()["part_margin"] or page.material == "other"
+
+
 def test_no_projects_no_findings() -> None:
     assert run_checker(project, []) == []
 
