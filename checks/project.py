@@ -412,7 +412,9 @@ def list_pages(item: Item) -> list[Page]:
 
 
 def is_seal_page(page: Page) -> bool:
-    if "seal_page" in page.parts:
+    """A page recognised mainly as the 盖章页, or one with two of its cues (a
+    member table with a 签字 column is no seal page)."""
+    if page.parts[:1] == ["seal_page"]:
         return True
     t = squash(page.text)
     return sum(1 for c in data()["seal_page"]["cues"] if squash(c) in t) >= 2
@@ -555,11 +557,16 @@ def _shown_nearby(item: Item, part: str, ctx: Context) -> list[Page]:
     return out
 
 
+def _main_parts(item: Item) -> set[str]:
+    return {p.parts[0] for p in item.pages if p.parts} - {"other"}
+
+
 def _complementary(item: Item, others: list[Item], part: str) -> list[Item]:
-    """Other project items that hold `part` and share no part with this one
-    but 'other': fragments of one project split over two folders or files."""
-    mine = item.parts() - {"other"}
-    return [o for o in others if o is not item and part in o.parts() and not (o.parts() - {"other"}) & mine]
+    """Other project items whose pages are mainly `part` and share no main
+    part with this one: fragments of one project split over files (photos
+    named 任务书1.jpg, 任务书2.jpg …) or folders."""
+    mine = _main_parts(item)
+    return [o for o in others if o is not item and part in _main_parts(o) and not _main_parts(o) & mine]
 
 
 def _missing(item: Item, items: list[Item], part: str, ctx: Context, label: str, what: str) -> Finding:

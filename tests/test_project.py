@@ -433,6 +433,40 @@ def test_seal_and_table_pages_of_other_records_are_no_project(rel: str, text: st
     assert alt is None or page.score - alt[0] > policy()["part_margin"] or page.material == "other"
 
 
+def test_pages_photographed_as_task_book_1_to_4_are_one_item() -> None:
+    """任务书1.jpg … 任务书4.jpg number the pages of one 任务书, not four projects
+    (项目1, 项目二, project3 still number items)."""
+    from zjcheck.model import Document, Page, PageText, SourceFile
+    from zjcheck.recognise import classify_document, group
+    texts = [COVER.replace("技 术 开 发 （委托） 合 同", "浙江省重点研发计划项目任务书"), AMOUNT, PERSONNEL, SEAL]
+    docs = []
+    for n, t in enumerate(texts, 1):
+        d = Document(SourceFile(rel=f"九、项目业绩/断路器项目/任务书{n}.jpg", kind="image", mime="image/jpeg", size=1,
+                                sha256=str(n)))
+        d.pages = [Page(d, 1, PageText(t, "ocr"))]
+        classify_document(d)
+        docs.append(d)
+    items = group([p for d in docs for p in d.pages])
+    assert [i.id for i in items] == ["project-1"] and len(items[0].pages) == 4
+
+
+def test_fragments_by_main_part_are_info() -> None:
+    """Four one-page items, each mainly one part (secondary parts overlap: a
+    cover naming the 项目负责人 also scores as a member page): fragments of
+    one project, no missing-part error; a member table with a 签字 column is
+    no seal page without a seal."""
+    pages = [(COVER, ["cover", "personnel"]), (AMOUNT, ["amount"]), (PERSONNEL + "\n签字", ["personnel", "seal_page"]),
+             (SEAL, ["seal_page", "cover"])]
+    items = []
+    for n, (t, parts) in enumerate(pages, 1):
+        pg = make_page(t, parts, "project", rel=f"10-项目/IMG_{n}.jpg", seals=2 if n == 4 else 0)
+        pg.content.width = 1000
+        items.append(Item(f"project-{n}", "project", [pg]))
+        pg.item_id = items[-1].id
+    found = run_checker(project, items)
+    assert not [f for f in found if f.severity == "error"], [f.message for f in found if f.severity == "error"]
+
+
 def test_no_projects_no_findings() -> None:
     assert run_checker(project, []) == []
 
