@@ -220,6 +220,17 @@ def applicant_role(text: str, name: str) -> tuple[bool, str | None, str | None]:
     return False, None, None
 
 
+def role_elsewhere(text: str, name: str) -> str | None:
+    """The role a label gives the applicant outside the member table:
+    项目负责人：周建华, 课题负责人（签字）周建华 — the name within a few
+    characters after a role label."""
+    pat = r"\s*".join(map(re.escape, squash(name)))
+    for role in data()["personnel"]["roles"]:
+        if "负责人" in role and re.search(re.escape(role) + r"[^\n\d]{0,6}?[:：]?\s*" + pat, text):
+            return role
+    return None
+
+
 def _not_a_row(sq: str) -> bool:
     """Headings and signature lines (项目负责人（签字）：) are no member rows."""
     d = data()["personnel"]
@@ -460,6 +471,10 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     in_list, role, work = (False, None, None)
     if ctx.name and personnel:
         in_list, role, work = applicant_role(list_text, ctx.name)
+        if not in_list:
+            # forms that list the 项目负责人 apart from the 主要成员 table (on the cover, in a 负责人 section)
+            role = role_elsewhere(all_t.normed.s, ctx.name)
+            in_list = role is not None
     listed = {id(p) for p in personnel}
     rows_elsewhere = member_table([ln.text for ln in Text.of(*[p for p in item.pages if id(p) not in listed]).lines])
     return {

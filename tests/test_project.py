@@ -206,6 +206,17 @@ def test_applicant_on_an_unrecognised_page_nearby_is_info() -> None:
     assert codes(found) == ["GEN012"] and found[0].data["would_be"] == "PRJ003"
 
 
+def test_leader_named_apart_from_the_member_table() -> None:
+    """Forms that give the 项目负责人 on the cover and list the other members in
+    the table: the applicant leads the project, nothing is missing."""
+    cover = COVER + "\n项目负责人： 周建华"
+    item = contract(cover=cover, personnel=PERSONNEL.replace("周建华", "李明远"))
+    assert errors(item) == [] and item.facts["role"] == "项目负责人"
+    # the cover's leader is someone else: the applicant is in neither place
+    item = contract(cover=COVER + "\n项目负责人： 李明远", personnel=PERSONNEL.replace("周建华", "李明远"))
+    assert errors(item) == ["PRJ003"]
+
+
 def test_applicant_absent_from_a_poorly_read_list_is_info() -> None:
     item = contract()
     for ln in item.pages[2].content.lines:
