@@ -141,3 +141,43 @@ def test_strength_policy() -> None:
     assert strong(Fact("x", "ocr", 0.7, confirmed_by=("出版证明",)))
     assert not strong(Fact("x", "ocr", 0.99, valid=False))
     assert not strong(None)
+
+
+def test_amount_reading_facts() -> None:
+    """money.amount_reading: the 大写 and the figure beside it as Facts of the lines they were read on."""
+    from zjcheck.extract.money import amount_reading
+    t = Text([TextLine("四、研究开发经费", None, 99.0, source="ocr"),
+              TextLine("总额为人民币（大写）壹佰贰拾万元整（¥1,200,000.00）。", None, 91.0, source="ocr"),
+              TextLine("合同签订后支付30%，计¥360,000.00", None, 60.0, source="ocr")])
+    got = amount_reading(t)
+    assert got["agree"] is True and got["upper_text"] == "壹佰贰拾万元整"
+    assert got["upper"].value == 1_200_000 and got["upper"].confidence == 0.91 and got["upper"].strong
+    assert got["figure"].value == 1_200_000 and got["figure"].raw == "1,200,000.00"
+    # a 大写 OCR had to repair (考 read for 壹) is read less surely
+    fixed = amount_reading(Text([TextLine("合计 180.0 大写：考佰捌拾万元整", None, 90.0, source="ocr")]))
+    assert fixed["upper"].value == 1_800_000 and fixed["upper"].confidence < 0.85
+    # no 大写: the labelled figure alone, from a text layer
+    only = amount_reading(Text.plain("合同金额：¥86,000.00元"))
+    assert only["upper"] is None and only["figure"].value == 86_000 and only["figure"].source == "text-layer"
+
+
+def test_amounts_written() -> None:
+    from decimal import Decimal
+
+    from zjcheck.extract.money import amounts_written
+    uppers, figures = amounts_written("单位：万元\n合 计 180.0 大写：壹佰捌拾万元整\n项目总经费小写：1,800,000.00元\n第3页")
+    assert uppers == [Decimal(1_800_000)]
+    assert {Decimal(1_800_000), Decimal(180)} in figures and {Decimal(1_800_000)} in figures
+    assert not any(Decimal(3) in c for c in figures)        # a page number is no amount
+
+
+def test_amount_of_another_clause_is_no_disagreement() -> None:
+    """经费200.00万元（大写：贰佰万元整），自筹经费600.00万元: with the 200 unread the
+    600 of the next clause is no figure of this 大写 (no PRJ006 on it)."""
+    from zjcheck.extract.money import amount_facts
+    f = amount_facts("其中省财政资助经费（大写：贰佰万元整），项目承担单位自筹经费600.00万元。")
+    assert f["agree"] is None
+    f = amount_facts("其中省财政资助经费200.00万元（大写：贰佰万元整），项目承担单位自筹经费600.00万元。")
+    assert f["agree"] is True
+    f = amount_facts("总额为人民币（大写）壹佰伍拾万元整（¥1,800,000.00）。")
+    assert f["agree"] is False and f["figure_value"] == 1_800_000

@@ -2,6 +2,7 @@
 大写 (壹佰贰拾万元整), and whether the two agree.
 
     amount_facts(text)   the 大写 amount, the figure beside it, agree or not
+    amount_reading(Text) the same as Facts (where, how surely read)
     parse_upper("壹佰贰拾万元整") -> Decimal(1200000)
     parse_figure("1,200,000.00") -> Decimal(1200000)
 """
@@ -16,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from zjcheck.extract.normalize import norm, squash
+from zjcheck.extract.text import Text
 
 
 @lru_cache(maxsize=1)
@@ -122,6 +124,11 @@ def parse_figure(s: str) -> Decimal | None:
 
 def figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[Decimal], bool]]:
     """Numbers in figures near `pos`: (distance, candidate values in 元, explicit currency/unit)."""
+    return [(d, c, e) for d, c, e, _span in _figures_near(text, pos, window)]
+
+
+def _figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[Decimal], bool, tuple[int, int]]]:
+    """`figures_near` with the span of each number in `text`."""
     wan_table = bool(re.search(r"单位[::]?万元", text))
     out = []
     lo = max(0, pos - window)
@@ -144,7 +151,7 @@ def figures_near(text: str, pos: int, window: int = 60) -> list[tuple[int, list[
             cands = [v * 10_000, v] if wan_table else [v]
             if len(re.sub(r"\D", "", m.group("num"))) < 2 and not wan_table:
                 continue                     # a list number, not an amount
-        out.append((min(abs(m.start() - pos), abs(m.end() - pos)), cands, explicit))
+        out.append((min(abs(m.start() - pos), abs(m.end() - pos)), cands, explicit, m.span("num")))
     out.sort(key=lambda t: t[0])
     return out
 
@@ -158,36 +165,100 @@ def _upper_ocr_fixed(t: str) -> str:
 BESIDE = 24      # characters between a 大写 amount and its figures in 小写
 
 
+def _same_clause(t: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether nothing but brackets, labels and spaces separates two spans:
+    no ，；。 between them (a line break is no clause end: 小写 and 大写 lines)."""
+    lo, hi = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+    return not re.search(r"[,，;；。]", t[lo:hi])
+
+
 def amount_facts(text: str) -> dict[str, Any]:
     """The 大写 amount, the figure next to it, and whether they agree."""
-    t = _upper_ocr_fixed(norm(text))
-    best: dict[str, Any] = {"upper": None, "upper_value": None, "figure_value": None, "agree": None}
+    got = _amounts(_upper_ocr_fixed(norm(text)))
+    return {k: got[k] for k in ("upper", "upper_value", "figure_value", "agree")}
+
+
+def _amounts(t: str) -> dict[str, Any]:
+    """amount_facts on a normalised, OCR-fixed text, with the spans read
+    (`upper_span`, `figure_span`) so that a caller can say where."""
+    best: dict[str, Any] = {"upper": None, "upper_value": None, "figure_value": None, "agree": None,
+                            "upper_span": None, "figure_span": None}
     for m in UPPER_RE.finditer(t):
         value = parse_upper(m.group(0))
         if value is None or value == 0:
             continue
-        near = figures_near(t, m.start()) + figures_near(t, m.end())
+        near = _figures_near(t, m.start()) + _figures_near(t, m.end())
         # the 大写 agrees when a figure near it has its value; it disagrees when
         # figures with ¥ or a unit are near and none has (the total is the largest)
         eps = Decimal("0.005")
         agree: bool | None = None
         figure: Decimal | None = None
+        span: tuple[int, int] | None = None
         # only a figure written with the 大写 (beside it, or labelled 小写) states the same sum;
         # figures further on are instalments (首付 30%，计 ¥360,000.00)
-        explicit = [c for n in near if n[2] and n[0] <= BESIDE for c in n[1]]
-        if any(abs(c - value) < eps for n in near for c in n[1]):
-            agree, figure = True, value
+        # and in the same clause: 经费200.00万元（大写：贰佰万元整），自筹经费600.00万元 — the 600 is another sum
+        explicit = [(c, n[3]) for n in near if n[2] and n[0] <= BESIDE and _same_clause(t, m.span(), n[3])
+                    for c in n[1]]
+        same = [n[3] for n in near for c in n[1] if abs(c - value) < eps]
+        if same:
+            agree, figure, span = True, value, same[0]
         elif explicit:
-            agree, figure = False, max(explicit)
+            figure, span = max(explicit, key=lambda cs: cs[0])
+            agree = False
         elif near and near[0][0] <= BESIDE:
-            figure = near[0][1][0]
+            figure, span = near[0][1][0], near[0][3]
         return {"upper": m.group(0), "upper_value": float(value),
-                "figure_value": float(figure) if figure is not None else None, "agree": agree}
+                "figure_value": float(figure) if figure is not None else None, "agree": agree,
+                "upper_span": m.span(), "figure_span": span}
     # no 大写: at least a figure with a currency sign or unit
     m = re.search(r"(?:合同金额|总金额|经费|报酬|总额|合计|总投资)[^0-9¥￥]{0,20}([¥￥]?\s*\d[\d,.]*\s*(?:万元|元))", t)
     if m:
         fm = _FIGURE_RE.search(m.group(1))
         v = parse_figure(fm.group("num")) if fm else None
-        if v is not None:
-            best["figure_value"] = float(v * 10_000 if fm and fm.group("unit") in ("万元", "万") else v)
+        if v is not None and fm is not None:
+            best["figure_value"] = float(v * 10_000 if fm.group("unit") in ("万元", "万") else v)
+            best["figure_span"] = (m.start(1) + fm.start("num"), m.start(1) + fm.end("num"))
     return best
+
+
+def amount_reading(text: Text) -> dict[str, Any]:
+    """`amount_facts` on a Text, the amounts as Facts that say where and how
+    surely they were read: {"upper": Fact | None (the 大写, its value in 元),
+    "figure": Fact | None (the figure beside it, in 元), "agree": bool | None,
+    "upper_text": str | None}.  A 大写 that needed an OCR repair (考 read for
+    壹) is read less surely."""
+    view = text.normed
+    fixed = _upper_ocr_fixed(view.s)
+    got = _amounts(fixed)
+    out: dict[str, Any] = {"upper": None, "figure": None, "agree": got["agree"], "upper_text": got["upper"]}
+    if got["upper_span"] is not None:
+        a, b = got["upper_span"]
+        repaired = fixed[a:b] != view.s[a:b]
+        out["upper"] = text.fact(got["upper_value"], view, a, b, factor=0.9 if repaired else 1.0)
+    if got["figure_span"] is not None and got["figure_value"] is not None:
+        a, b = got["figure_span"]
+        out["figure"] = text.fact(got["figure_value"], view, a, b)
+    return out
+
+
+def amounts_written(text: str) -> tuple[list[Decimal], list[set[Decimal]]]:
+    """Every amount a text writes: (the 大写 amounts, the figures written as
+    money: with ¥, 元/万元 or 1,234.00; in a 单位：万元 table a bare number may
+    be either, so each figure is a set of candidate values in 元).  For
+    confirming a reading: the same sum written twice."""
+    t = _upper_ocr_fixed(norm(text))
+    uppers = [v for m in UPPER_RE.finditer(t) if (v := parse_upper(m.group(0)))]
+    wan_table = bool(re.search(r"单位[::]?万元", t))
+    figures: list[set[Decimal]] = []
+    for m in _FIGURE_RE.finditer(t):
+        v = parse_figure(m.group("num"))
+        if not v:
+            continue
+        unit = m.group("unit")
+        if unit in ("万元", "万"):
+            figures.append({v * 10_000})
+        elif unit == "元" or m.group("cur") or re.fullmatch(_MONEY, m.group("num")):
+            figures.append({v})
+        elif wan_table and len(re.sub(r"\D", "", m.group("num"))) >= 2:
+            figures.append({v * 10_000, v})
+    return uppers, figures
