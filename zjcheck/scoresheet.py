@@ -681,8 +681,11 @@ def split_refs(text: str) -> list[str]:
     """Tokens of a 系统佐证目录 cell: '论文-1、论文-2', 'P-3；P-4', '06-论文/论文1'."""
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"\s*([-_/\\])\s*", r"\1", t)
+    # a folder numbered like a checklist heading (四、继续教育证书, 十一、年度考核) is one token
+    t = re.sub(r"(^|[、,;\n\r])([一二三四五六七八九十]{1,3})、", "\\1\\2\0", t)
     out: list[str] = []
     for piece in re.split(r"[、,;\n\r]+|(?<![\d])\.(?!\w{2,4}\b)", t):
+        piece = piece.replace("\0", "、")
         piece = piece.strip().strip("《》“”\"'()（）[]【】")
         if not piece:
             continue
