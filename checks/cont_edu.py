@@ -55,11 +55,14 @@ def _num(s: str) -> float:
     return int(v) if v == int(v) else v
 
 
-def numbers_after(text: Text, labels: list[str], unit: bool = False) -> list[Fact]:
+Reading = tuple[int, Fact]      # (line it was read on, the fact)
+
+
+def numbers_after(text: Text, labels: list[str], unit: bool = False) -> list[Reading]:
     """Numbers of hours written right after a label (followed by 学时 when `unit`), as facts."""
     v = text.squashed
     rx = _AFTER_UNIT if unit else _AFTER
-    out: list[Fact] = []
+    out: list[Reading] = []
     taken: set[int] = set()
     for label in sorted(labels, key=len, reverse=True):
         for m in re.finditer(fuzzy_pattern(squash(label)), v.s):
@@ -68,13 +71,13 @@ def numbers_after(text: Text, labels: list[str], unit: bool = False) -> list[Fac
             n = rx.match(v.s, m.end())
             if n:
                 taken.update(range(m.start(), m.end()))
-                out.append(text.fact(_num(n.group(1)), v, n.start(1), n.end(1)))
+                out.append((v.line_at(n.start(1)), text.fact(_num(n.group(1)), v, n.start(1), n.end(1))))
     return out
 
 
-def total_rows(text: Text) -> list[Fact]:
+def total_rows(text: Text) -> list[Reading]:
     """The number that ends a 合计 / 总计 row (合计 公需科目 30 学时，专业科目 66 学时  96)."""
-    out: list[Fact] = []
+    out: list[Reading] = []
     v = text.normed
     for i in range(len(text.lines)):
         line = v.line(i)
@@ -83,7 +86,7 @@ def total_rows(text: Text) -> list[Fact]:
             continue
         m = _LAST_NUMBER.search(line)
         if m:
-            out.append(text.fact(_num(m.group(1)), v, v.starts[i] + m.start(1), v.starts[i] + m.end(1)))
+            out.append((i, text.fact(_num(m.group(1)), v, v.starts[i] + m.start(1), v.starts[i] + m.end(1))))
     return out
 
 
@@ -129,9 +132,10 @@ class Hours:
 def parse_hours(text: Text, need: float = 90) -> Hours:
     """The year's total with its support: the stated totals, 公需 + 专业, the rows."""
     tab = table()
-    stated = numbers_after(text, tab["total_labels"]) + total_rows(text)
-    pubs = numbers_after(text, tab["public_labels"], unit=True)
-    specs = numbers_after(text, tab["special_labels"], unit=True)
+    # one reading per line and value (合计 96 is found after its label and as the row's end)
+    stated = list({(i, f.value): f for i, f in numbers_after(text, tab["total_labels"]) + total_rows(text)}.values())
+    pubs = [f for _, f in numbers_after(text, tab["public_labels"], unit=True)]
+    specs = [f for _, f in numbers_after(text, tab["special_labels"], unit=True)]
     h = Hours()
     h.public = max(pubs, key=lambda f: (strong(f), f.confidence)) if pubs else None
     h.special = max(specs, key=lambda f: (strong(f), f.confidence)) if specs else None
