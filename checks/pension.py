@@ -195,10 +195,10 @@ class Proof:
             idx = [r.index for r in self.rows]
         if not idx:
             return None
-        facts = [self.text.line_fact(None, i) for i in sorted(set(idx))]
-        f = derived(len(idx), facts)
+        facts = [self.text.line_fact(len(idx), i) for i in sorted(set(idx))]
+        f = min(facts, key=lambda x: (strong(x), x.confidence))
         agree, _ = self.totals()
-        if f is not None and agree:
+        if agree:
             f = f.confirmed("；".join(agree))
         return f
 
@@ -207,8 +207,8 @@ def _skip_line(sq: str, prev: str) -> bool:
     tab = table()
     if any(fuzzy_contains(squash(w), sq) for w in tab["period_line_words"]):
         return True
-    if not _CJK.search(sq) and any(fuzzy_contains(squash(w), prev) for w in tab["period_line_words"]):
-        return True        # the value cell of a period label read as a line of its own
+    if not _CJK.search(sq) and any(fuzzy_contains(squash(w), prev[-len(w) - 2:]) for w in tab["period_line_words"]):
+        return True        # the value cell of a period label (ending the line before) read as a line of its own
     return any(sq.startswith(w) for w in tab["total_row_words"])
 
 
@@ -293,7 +293,9 @@ def read_proof(pages: list[Any]) -> Proof:
                 short = len(p.months) - stated if stated is not None else 0
                 proof.rows.append(Row(i, p.months, "period", unpaid, stated, short, unit))
             continue
-        g = _GRID_ROW.match(body.strip()) if grid else None
+        g = _GRID_ROW.match(body.strip())
+        if g and not grid and not _grid_like(g.group(2), unit):
+            g = None
         if g:
             months, stated, short = _grid_row(g.group(2), int(g.group(1)), proof)
             proof.rows.append(Row(i, months, "grid", unpaid, stated, short, unit))
@@ -303,9 +305,19 @@ def read_proof(pages: list[Any]) -> Proof:
             singles = [(int("20" + m.group(3)), int(m.group(4))) for m in _OCR_MONTH.finditer(body)]
         if singles:
             proof.rows.append(Row(i, sorted(set(singles)), "month", unpaid, None, 0, unit))
-        elif _AMOUNT.search(body) or (unit and re.match(r"\D{0,2}(?:19|20)\d\d(?!\d)", body.strip())):
-            proof.unreadable.append(i)       # a detail row with amounts but no readable month
+        elif _AMOUNT.search(body) or (unit and not any(fuzzy_contains(squash(w), sq) for w in tab["unit_labels"])):
+            proof.unreadable.append(i)       # a detail row (amounts, the paying unit) but no readable month
     return proof
+
+
+def _grid_like(rest: str, unit: str | None) -> bool:
+    """A year's row of a month grid whose header was not read: after the year only
+    marks, the year's month count and the unit (no amounts, no other year)."""
+    if unit is None or _AMOUNT.search(rest) or re.search(r"(?:19|20)\d\d", rest):
+        return False
+    head = rest.split(unit[:2])[0] if unit[:2] in rest else rest
+    nums = _COUNT_TOKEN.findall(_GRID_MARK.sub(" ", head))
+    return bool(nums) and 0 < int(nums[-1]) <= 12
 
 
 def _int_fact(f: Fact | None) -> Fact | None:
