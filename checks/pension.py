@@ -50,6 +50,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OCR_MONTH = re.compile(r"(?<![0-9a-z])([2zs])([0o])([0-4][0-9])(0[1-9]|1[0-2])(?![0-9])")
 _AMOUNT = re.compile(r"\d{3,6}\.\d{2}")
 _FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?日|([-./])\s?\d{1,2}\s?\1\s?\d{1,2}(?!\d))")
+# a table header with the period in two columns (起始年月 | 截止年月, 开始年月 | 终止年月)
+_SPLIT_HEAD = re.compile(r"(?:起始|开始|起)年?月.{0,12}(?:截止|终止|截至|止)年?月")
 _GRID_HEAD = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s?月")
 _GRID_ROW = re.compile(r"^\D{0,2}((?:19|20)\d\d)\s?(?:年度|年)?(?!\d)(.*)$")
 _GRID_MARK = re.compile(r"[√✓✔]|(?<![a-z])v(?![a-z])|\d{2,5}\.\d{2}")
@@ -264,7 +266,7 @@ def read_proof(pages: list[Any]) -> Proof:
     proof.period_count = _int_fact(n)
     proof.period = _period_fact(text, tab["period_labels"])
     proof.unit = value_after(text, tab["unit_labels"], pattern=org_pattern(), below=False, window=48)
-    grid = False
+    grid = split = False
     prev = ""
     view = text.normed
     for i in range(len(text.lines)):
@@ -275,6 +277,9 @@ def read_proof(pages: list[Any]) -> Proof:
         label_line, prev = prev, sq
         if len(_GRID_HEAD.findall(line)) >= 6:
             grid = True
+            continue
+        if _SPLIT_HEAD.search(sq):
+            split = True
             continue
         if sq.startswith(tuple(tab["total_row_words"])):
             m = _COUNT_TOKEN.search(_AMOUNT.sub(" ", line))
@@ -300,9 +305,18 @@ def read_proof(pages: list[Any]) -> Proof:
             months, stated, short = _grid_row(g.group(2), int(g.group(1)), proof)
             proof.rows.append(Row(i, months, "grid", unpaid, stated, short, unit))
             continue
-        singles = [(int(m.group(1)), int(m.group(2))) for m in _SINGLE.finditer(body)]
+        found = list(_SINGLE.finditer(body))
+        singles = [(int(m.group(1)), int(m.group(2))) for m in found]
         if not singles:
             singles = [(int("20" + m.group(3)), int(m.group(4))) for m in _OCR_MONTH.finditer(body)]
+        if len(singles) == 2 and singles[0] < singles[1]:
+            # 起始年月 and 截止年月 in two columns: a period when the table says so or the row's count does
+            span = month_range(singles[0], singles[1])
+            stated = _count_after(body, found[1].end(), len(span)) if len(found) == 2 else None
+            if split or stated == len(span):
+                short = len(span) - stated if stated is not None else 0
+                proof.rows.append(Row(i, span, "period", unpaid, stated, short, unit))
+                continue
         if singles:
             proof.rows.append(Row(i, sorted(set(singles)), "month", unpaid, None, 0, unit))
         elif _AMOUNT.search(body) or (unit and not any(fuzzy_contains(squash(w), sq) for w in tab["unit_labels"])):

@@ -90,6 +90,19 @@ def test_unreadable_period_row_makes_its_months_doubtful():
     assert errors(fs) == [] and "2024" in fs[0].message
 
 
+def test_period_in_two_columns():
+    """起始年月 | 截止年月 as two cells: no dash between the months."""
+    text = yearly(career_rows()).replace("年度 缴费起止年月", "年度 缴费起始年月 缴费截止年月").replace("—", " ")
+    item = pen(text)
+    assert codes(run_checker(pension, [item], employer=NB)) == []
+    assert item.facts["months_count"] == 265
+    # no such header: the row's own count says the two months are a period
+    plain = yearly(career_rows()).replace("—", " ")
+    assert codes(run_checker(pension, [pen(plain)], employer=NB)) == []
+    gap = yearly(career_rows(gap=True)).replace("—", " ")
+    assert codes(run_checker(pension, [pen(gap)], employer=NB)) == ["PEN002"]
+
+
 def test_pen002_row_count_short_of_its_period():
     rows = [(p, 8 if p.startswith("2024") else k, u) for p, k, u in career_rows()]
     fs = run_checker(pension, [pen(yearly(rows))], employer=NB)
