@@ -54,7 +54,8 @@ _FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2
 _SPLIT_HEAD = re.compile(r"(?:起始|开始|起)年?月.{0,12}(?:截止|终止|截至|止)年?月")
 _GRID_HEAD = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s?月")
 _GRID_ROW = re.compile(r"^\D{0,2}((?:19|20)\d\d)\s?(?:年度|年)?(?!\d)(.*)$")
-_GRID_MARK = re.compile(r"[√✓✔]|(?<![a-z])v(?![a-z])|\d{2,5}\.\d{2}")
+_GRID_MARK = re.compile(r"[√✓✔]|(?<![a-z])v(?![a-z])")
+_GRID_AMOUNT = re.compile(r"(?<![\d.])\d{3,5}(?:\.\d{1,2})?(?![\d.])")
 _COUNT_TOKEN = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _YM_VALUE = r"((?:19|20)\d\d\s?(?:[-./年]\s?)?(?:0[1-9]|1[0-2]|[1-9](?!\d)))"
 
@@ -88,6 +89,7 @@ class Row:
     stated: int | None = None   # the row's own month count
     short: int = 0              # months of `months` the count says were not paid (which ones unsaid)
     unit: str | None = None
+    confirmed: bool = False     # the count agrees with the marks (or amounts) counted in the row
 
 
 @dataclass
@@ -211,7 +213,7 @@ def _skip_line(sq: str, prev: str) -> bool:
         return True
     if not _CJK.search(sq) and any(fuzzy_contains(squash(w), prev[-len(w) - 2:]) for w in tab["period_line_words"]):
         return True        # the value cell of a period label (ending the line before) read as a line of its own
-    return any(sq.startswith(w) for w in tab["total_row_words"])
+    return any(sq.startswith(w) for w in (*tab["total_row_words"], "累计", "小计"))
 
 
 def _row_unit(line: str) -> str | None:
@@ -232,25 +234,26 @@ def _count_after(line: str, pos: int, limit: int) -> int | None:
     return None
 
 
-def _grid_row(rest: str, year: int, proof: Proof) -> tuple[list[YM], int | None, int]:
+def _grid_row(rest: str, year: int, proof: Proof) -> tuple[list[YM], int | None, int, bool]:
     """(months, stated count, shortfall) of one month-grid row.  The year's 月数 is
     the fact; marks are counted where the count is not read.  A count below 12 says
     which months only where no other months could have been paid (a first or a
     current year: before the first month insured, after the proof was printed)."""
-    body = _AMOUNT.sub(" √ ", rest) if _GRID_MARK.search(rest) else rest
+    body = _GRID_AMOUNT.sub(" √ ", rest)            # a month's amount is its mark
     marks = len(_GRID_MARK.findall(body))
     nums = [int(n) for n in _COUNT_TOKEN.findall(_GRID_MARK.sub(" ", body)) if 0 < int(n) <= 12]
     stated = nums[-1] if nums else None
     n = stated if stated is not None else marks
+    confirmed = stated is not None and marks == stated
     months = month_range((year, 1), (year, 12))
     possible = [m for m in months
                 if (proof.first is None or m >= proof.first.value)
                 and (proof.printed is None or m < (proof.printed.value.year, proof.printed.value.month))]
     if n >= 12:
-        return months, stated, 0
+        return months, stated, 0, confirmed
     if n == len(possible) and n > 0:
-        return possible, stated, 0
-    return possible, stated, max(0, len(possible) - n)
+        return possible, stated, 0, confirmed
+    return possible, stated, max(0, len(possible) - n), confirmed
 
 
 def read_proof(pages: list[Any]) -> Proof:
@@ -302,8 +305,8 @@ def read_proof(pages: list[Any]) -> Proof:
         if g and not grid and not _grid_like(g.group(2), unit):
             g = None
         if g:
-            months, stated, short = _grid_row(g.group(2), int(g.group(1)), proof)
-            proof.rows.append(Row(i, months, "grid", unpaid, stated, short, unit))
+            months, stated, short, confirmed = _grid_row(g.group(2), int(g.group(1)), proof)
+            proof.rows.append(Row(i, months, "grid", unpaid, stated, short, unit, confirmed))
             continue
         found = list(_SINGLE.finditer(body))
         singles = [(int(m.group(1)), int(m.group(2))) for m in found]
@@ -327,7 +330,7 @@ def read_proof(pages: list[Any]) -> Proof:
 def _grid_like(rest: str, unit: str | None) -> bool:
     """A year's row of a month grid whose header was not read: after the year only
     marks, the year's month count and the unit (no amounts, no other year)."""
-    if unit is None or _AMOUNT.search(rest) or re.search(r"(?:19|20)\d\d", rest):
+    if unit is None or _AMOUNT.search(rest) or re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", rest):
         return False
     head = rest.split(unit[:2])[0] if unit[:2] in rest else rest
     nums = _COUNT_TOKEN.findall(_GRID_MARK.sub(" ", head))
@@ -507,6 +510,8 @@ def _coverage(proofs: list[tuple[Item, Proof]], ctx: Context, years: int) -> Ite
                           material=MATERIAL, evidence=item.id, at=at, severity="info")
             continue
         count = pr.text.line_fact(r.stated, r.index)
+        if r.confirmed:
+            count = count.confirmed("该行逐月金额/标记数与缴费月数一致")
         yield finding("PEN002", f"缴费证明未覆盖{span}全部月份：{fmt(r.months[0])} 至 {fmt(r.months[-1])} 共 "
                                 f"{len(r.months)} 个月只缴费 {r.stated} 个月，近 {years} 年内至少缺 {lacking} 个月",
                       evidence=item.id, at=at, needs={"该行缴费月数": count}, missing_count=lacking,

@@ -147,6 +147,18 @@ def test_pen002_month_grid_year_short():
     assert codes(fs) == ["PEN002"] and fs[0].data["missing_count"] == 2
 
 
+def test_month_grid_of_amounts_the_count_confirmed_by_the_amounts():
+    rows = {y: 12 for y in range(2019, 2026)} | {2024: 10, 2026: 7}
+    text = grid(rows, mark="1080")
+    # read with middling confidence: the year's count agrees with the amounts counted in its row
+    fs = run_checker(pension, [pen(text, conf=70.0)], employer="温州瓯越电气设备股份有限公司")
+    assert codes(fs) == ["PEN002"] and fs[0].data["missing_count"] == 2
+    # an amount lost to OCR: the count alone, read with middling confidence, is not sure
+    lost = text.replace("2024 " + " ".join(["1080"] * 10), "2024 " + " ".join(["1080"] * 9))
+    fs = run_checker(pension, [pen(lost, conf=70.0)], employer="温州瓯越电气设备股份有限公司")
+    assert errors(fs) == [] and any(f.data.get("would_be") == "PEN002" for f in fs)
+
+
 # ---------------------------------------------------------------- pension: totals only
 
 def summary(total: int, first: str = "2004年07月", until: str = "2026年07月") -> str:
