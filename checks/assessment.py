@@ -23,7 +23,7 @@ from typing import Any
 from zjcheck.checkutil import data_table
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, page_fact
-from zjcheck.extract import Text, first_year, fuzzy_pattern, norm, squash
+from zjcheck.extract import Text, first_year, fuzzy_pattern, norm, plausible_name, squash
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
@@ -158,11 +158,25 @@ def item_results(item: Item, ctx: Context) -> dict[int, Fact | None]:
     for page in item.pages:     # one form per page
         y = form_year(page.text)
         if y is not None and results.get(y) is None:
-            results[y] = _page_result(page, words)
+            results[y] = _page_result(page, words, ctx.profile.name)
     return results
 
 
-def _page_result(page: Page, words: list[str]) -> Fact | None:
+def _page_result(page: Page, words: list[str], name: str | None = None) -> Fact | None:
+    """The page's result; on a list of several people's results (a unit's notice),
+    the one on the applicant's line, or none when it cannot be told whose it is."""
+    text = Text.of(page)
+    people: list[int] = []
+    for i, ln in enumerate(text.lines):
+        toks = ln.text.split()             # cells of a visual row (norm would join them)
+        if _first_result(squash(ln.text), words) and any(plausible_name(t) for t in toks):
+            people.append(i)
+    if name:
+        for i in people:
+            if squash(name) in squash(text.lines[i].text):
+                return text.line_fact(_first_result(squash(text.lines[i].text), words), i)
+    if len(people) >= 2:
+        return None
     r, how = read_result_how(page.text, words)
     if r is None:
         return None

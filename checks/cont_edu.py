@@ -27,7 +27,7 @@ from zjcheck.codes import finding
 from zjcheck.evidence import Fact, derived, page_fact, strong
 from zjcheck.extract import Text, first_year, fuzzy_pattern, squash
 from zjcheck.extract.orgs import org_after
-from zjcheck.model import Finding, Item
+from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 MATERIAL = "cont_edu"
@@ -179,18 +179,44 @@ def employer_fact(item: Item) -> Fact | None:
     return page_fact(emp, item.pages[0]).weakened(0.9) if emp else None
 
 
+@dataclass
+class Card:
+    """One year's card: the pages of an item that state that year (an applicant may merge
+    the three years' cards into one PDF)."""
+
+    item: Item
+    pages: list[Page]
+    year: int | None
+    hours: Hours
+
+
+def cards_of(item: Item, need: float = 90) -> list[Card]:
+    """The item's cards: consecutive pages of one year (a page naming no year continues the one before)."""
+    groups: list[tuple[int | None, list[Page]]] = []
+    for page in item.pages:
+        y = card_year(page.text)
+        if groups and (y is None or y == groups[-1][0]):
+            groups[-1][1].append(page)
+        else:
+            groups.append((y, [page]))
+    return [Card(item, pages, y, parse_hours(Text.of(*pages), need)) for y, pages in groups]
+
+
+def _card_json(c: Card) -> dict[str, Any]:
+    h = c.hours
+    return {"year": c.year, "public_hours": h.public.value if h.public else None,
+            "special_hours": h.special.value if h.special else None,
+            "total_hours": h.total.value if h.total else None, "reliable": h.reliable,
+            "readings": sorted({f.value for f in h.readings})}
+
+
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
-    text = Text.of(*item.pages)
-    h = parse_hours(text, float(ctx.catalogue.rule("cont_edu_min_hours")))
-    return {
-        "year": card_year(item.text),
-        "public_hours": h.public.value if h.public else None,
-        "special_hours": h.special.value if h.special else None,
-        "total_hours": h.total,
-        "reliable": h.reliable,
-        "readings": sorted({f.value for f in h.readings}),
-        "employer": employer_fact(item),
-    }
+    cards = cards_of(item, float(ctx.catalogue.rule("cont_edu_min_hours")))
+    first = cards[0]
+    out: dict[str, Any] = {**_card_json(first), "total_hours": first.hours.total, "employer": employer_fact(item)}
+    if len(cards) > 1:
+        out["cards"] = [_card_json(c) for c in cards]
+    return out
 
 
 def profile_hints(items: list[Item], ctx: Context) -> dict[str, Fact]:
@@ -205,46 +231,45 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     years = [int(y) for y in ctx.catalogue.rule("cont_edu_years")]
     need = float(ctx.catalogue.rule("cont_edu_min_hours"))
     cut = ctx.catalogue.cutoff
-    by_year: dict[int, list[Item]] = {}
+    by_year: dict[int, list[Card]] = {}
     for it in items:
-        y = it.facts.get("year")
-        if y is None:
-            yield finding("GEN012", "无法确认这张继续教育学时登记卡的年度（未识别出“XXXX年度”）",
-                          material=MATERIAL, evidence=it.id, at=it.pages[0], severity="info")
-            continue
-        by_year.setdefault(int(y), []).append(it)
+        for card in cards_of(it, need):
+            if card.year is None:
+                yield finding("GEN012", "无法确认这张继续教育学时登记卡的年度（未识别出“XXXX年度”）",
+                              material=MATERIAL, evidence=it.id, at=card.pages[0], severity="info")
+                continue
+            by_year.setdefault(card.year, []).append(card)
     span = f"{years[0]}–{years[-1]}" if years else ""
     for y in years:
         if y not in by_year:
             yield finding("CED001", f"缺少 {y} 年度继续教育学时登记卡（须按年度上传 {span} 各年度学时证明）", year=y)
             continue
-        cards = by_year[y]
-        best = max(cards, key=lambda i: (i.facts.get("total_hours") or -1, strong(i.fact("total_hours"))))
-        total = best.facts.get("total_hours")
-        page = best.pages[0]
-        if total is None:
+        best = max(by_year[y], key=lambda c: (c.hours.total.value if c.hours.total else -1, strong(c.hours.total)))
+        h = best.hours
+        page, ev = best.pages[0], best.item.id
+        if h.total is None:
             yield finding("GEN012", f"无法确认 {y} 年度学时证明上的学时数，是否达到 {need:g} 学时未核对",
-                          material=MATERIAL, evidence=best.id, at=page, severity="info", year=y)
+                          material=MATERIAL, evidence=ev, at=page, severity="info", year=y)
             continue
-        pub, spec = best.facts.get("public_hours"), best.facts.get("special_hours")
+        total = h.total.value
+        pub, spec = (h.public.value if h.public else None), (h.special.value if h.special else None)
         detail = f"（公需科目 {pub} 学时，专业科目 {spec} 学时）" if pub is not None and spec is not None else ""
-        fact = best.fact("total_hours")
         if y < cut.year:
-            readings = [r for r in best.facts.get("readings") or [] if r != total]
+            others = [f.value for f in h.readings if f.value != total]
             if total < need:
-                if any(r >= need for r in readings):
+                if any(r >= need for r in others):
                     yield finding("GEN012", f"无法确认 {y} 年度学时：证明上读出 {total} 学时，另一处读出 "
-                                            f"{max(readings)} 学时，请人工核对",
-                                  material=MATERIAL, evidence=best.id, at=page, severity="info", year=y)
+                                            f"{max(others)} 学时，请人工核对",
+                                  material=MATERIAL, evidence=ev, at=page, severity="info", year=y)
                     continue
                 yield finding("CED002", f"{y} 年度继续教育学时为 {total} 学时{detail}，不足每年 {need:g} 学时",
-                              evidence=best.id, at=page, needs={f"{y} 年度学时合计": fact}, year=y, hours=total,
+                              evidence=ev, at=page, needs={f"{y} 年度学时合计": h.total}, year=y, hours=total,
                               required=need)
-            elif not best.facts.get("reliable") and not strong(fact):
+            elif not h.reliable and not strong(h.total):
                 yield finding("GEN012", f"{y} 年度学时识别为 {total} 学时，但识别可信度低、合计与分项未能相互印证，请人工核对",
-                              material=MATERIAL, evidence=best.id, at=page, severity="info", year=y)
+                              material=MATERIAL, evidence=ev, at=page, severity="info", year=y)
         elif y == cut.year:
             state = "已达到" if total >= need else "尚未达到"
             yield finding("GEN012", f"{y} 年度尚未结束：学时证明显示截至导出时已登记 {total} 学时{detail}，"
                                     f"{state}全年 {need:g} 学时；按截止日 {cut.isoformat()} 前的登记情况核对，不作为缺学时处理",
-                          material=MATERIAL, evidence=best.id, at=page, severity="info", year=y, hours=total)
+                          material=MATERIAL, evidence=ev, at=page, severity="info", year=y, hours=total)

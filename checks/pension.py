@@ -60,6 +60,10 @@ _COUNT_TOKEN = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _YM_VALUE = r"((?:19|20)\d\d\s?(?:[-./年]\s?)?(?:0[1-9]|1[0-2]|[1-9](?!\d)))"
 
 
+# the unit after its label, past OCR specks (单位名称 。。 杭州…有限公司)
+_HEAD_UNIT = re.compile(r"[^\u4e00-\u9fff]{0,4}" + org_pattern().pattern)
+
+
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     return data_table("records", "pension")
@@ -268,7 +272,7 @@ def read_proof(pages: list[Any]) -> Proof:
     n = value_after(text, tab["period_count_labels"], pattern=r"(\d{1,3})(?!\d)", below=False, window=16)
     proof.period_count = _int_fact(n)
     proof.period = _period_fact(text, tab["period_labels"])
-    proof.unit = value_after(text, tab["unit_labels"], pattern=org_pattern(), below=False, window=48)
+    proof.unit = value_after(text, tab["unit_labels"], pattern=_HEAD_UNIT, below=False, window=48)
     grid = split = False
     prev = ""
     view = text.normed
@@ -359,9 +363,15 @@ def _period_fact(text: Text, labels: list[str]) -> Fact | None:
     if f is None:
         return None
     ps = periods(norm(f.value))
-    if not ps:
-        return None
-    return Fact((ps[0].start, ps[0].end), f.source, f.confidence, f.path, f.page, f.box, f.raw, f.valid)
+    if ps:
+        span = (ps[0].start, ps[0].end)
+    else:       # the 至 between the two months misread (2023-07 % 2026-07): the label says it is a period
+        yms = [(int(m.group(1)), int(m.group(2))) for m in _SINGLE.finditer(norm(f.value))]
+        if len(yms) < 2 or yms[0] >= yms[1]:
+            return None
+        span = (yms[0], yms[1])
+        f = f.weakened(0.95)
+    return Fact(span, f.source, f.confidence, f.path, f.page, f.box, f.raw, f.valid)
 
 
 def read_item(item: Item) -> Proof:

@@ -306,6 +306,15 @@ def test_rows_alone_below_90_are_not_sure():
     assert errors(fs) == [] and any(f.data.get("would_be") == "CED002" for f in fs)
 
 
+def test_three_years_merged_into_one_pdf():
+    item = make_item("cont_edu", [(online(2024, ROWS), ["card"]), (online(2025, ROWS), ["card"]),
+                                  (online(2026, ROWS[:4]), ["card"])])
+    fs = run_checker(cont_edu, [item])
+    assert errors(fs) == [] and [c["year"] for c in item.facts["cards"]] == [2024, 2025, 2026]
+    short = make_item("cont_edu", [(online(2024, ROWS), ["card"]), (online(2025, ROWS[:7], 84), ["card"])])
+    assert errors(run_checker(cont_edu, [short])) == ["CED001", "CED002"]
+
+
 def test_booklet_summary_line():
     page = ("专业技术人员继续教育证书\n继续教育登记(2024年度)\n起止时间 学习内容 形式 学时 登记单位\n"
             "2024.03—04 数字经济与制造业高质量发展（公需） 网络 30\n2024.11 智能配电系统标准宣贯 网络 10\n"
@@ -359,6 +368,22 @@ def test_results_letter_table():
               "2024年度 合格\n2025年度 优秀\n以上情况属实，特此证明。")
     fs = run_checker(assessment, asm(letter))
     assert codes(fs) == ["ASM002"] and "2023" in fs[0].message
+
+
+def test_a_units_notice_listing_several_people():
+    notice = ("关于公布2023年度考核结果的通知\n各部门：经考核委员会审核，现将2023年度考核结果公布如下：\n"
+              "序号 姓名 部门 考核结果\n1 方建国 工艺技术部 基本合格\n2 周建华 技术研发中心 合格\n3 俞海燕 质量部 优秀")
+    forms = [form_text(y) for y in (2021, 2022, 2024, 2025)]
+    items = asm(*forms, notice)
+    assert codes(run_checker(assessment, items)) == [] and items[-1].facts["result"] == "合格"
+    # the applicant not on the list: whose result it is cannot be told
+    other = notice.replace("周建华", "竺立新")
+    fs = run_checker(assessment, asm(*forms, other))
+    assert errors(fs) == [] and "2023" in fs[0].message
+
+
+def form_text(year: int, grade: str = "合格") -> str:
+    return (f"{year}年度考核登记表\n姓 名 周建华 性 别 男\n单位考核意见 经考核委员会审核，确定该同志{year}年度考核等次为：{grade}。")
 
 
 def test_asm001_only_when_no_page_could_be_that_year():
