@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from zjcheck.checkutil import data_table
+from zjcheck.checkutil import data_table, unassigned_could_be
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, page_fact
 from zjcheck.extract import Text, first_year, fuzzy_pattern, norm, plausible_name, squash
@@ -196,14 +196,9 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
 
 def _unplaced(ctx: Context, items: list[Item]) -> list[Page]:
     """Pages that could be a year's assessment the check did not place: assessment
-    pages whose year was not read, pages left unassigned whose second reading is one."""
-    mine = {id(p) for it in items for p in it.pages}
+    pages whose year was not read, pages left unassigned whose reading scored for one."""
     out = [p for it in items if it.facts.get("year") is None and not it.facts.get("results") for p in it.pages]
-    for doc in ctx.documents:
-        for p in doc.pages:
-            if id(p) not in mine and p.material == "other" and "assessment" in p.alternatives:
-                out.append(p)
-    return out
+    return out + unassigned_could_be(ctx.documents, MATERIAL)
 
 
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from zjcheck.checkutil import data_table
+from zjcheck.checkutil import data_table, unassigned_could_be
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, derived, page_fact, strong
 from zjcheck.extract import Text, first_year, fuzzy_pattern, squash
@@ -232,16 +232,24 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     need = float(ctx.catalogue.rule("cont_edu_min_hours"))
     cut = ctx.catalogue.cutoff
     by_year: dict[int, list[Card]] = {}
+    unplaced: list[Page] = []
     for it in items:
         for card in cards_of(it, need):
             if card.year is None:
+                unplaced.extend(card.pages)
                 yield finding("GEN012", "无法确认这张继续教育学时登记卡的年度（未识别出“XXXX年度”）",
                               material=MATERIAL, evidence=it.id, at=card.pages[0], severity="info")
                 continue
             by_year.setdefault(card.year, []).append(card)
+    unplaced += unassigned_could_be(ctx.documents, MATERIAL)
     span = f"{years[0]}–{years[-1]}" if years else ""
     for y in years:
         if y not in by_year:
+            if unplaced:        # a card whose year was not read may be this year's
+                yield finding("GEN012", f"无法确认是否缺少 {y} 年度继续教育学时证明：{'、'.join(p.ref for p in unplaced[:3])} "
+                                        "的年度未能识别，可能就是该年度的学时证明", material=MATERIAL, at=unplaced[0],
+                              severity="info", year=y, would_be="CED001")
+                continue
             yield finding("CED001", f"缺少 {y} 年度继续教育学时登记卡（须按年度上传 {span} 各年度学时证明）", year=y)
             continue
         best = max(by_year[y], key=lambda c: (c.hours.total.value if c.hours.total else -1, strong(c.hours.total)))

@@ -29,7 +29,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from zjcheck.checkutil import data_table
+from zjcheck.checkutil import data_table, unassigned_could_be
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, derived, strong
 from zjcheck.extract import Text, date_fact, fuzzy_contains, month_range, norm, periods, shift, squash, value_after
@@ -435,6 +435,12 @@ def _compress(months: list[YM]) -> str:
 def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
     years = int(ctx.catalogue.rule("pension_years"))
     if not items:
+        maybe = unassigned_could_be(ctx.documents, MATERIAL)
+        if maybe:
+            yield finding("GEN012", f"无法确认是否缺少《基本养老保险参保缴费证明》：{'、'.join(p.ref for p in maybe[:3])} "
+                                    "未能识别，可能就是缴费证明", material=MATERIAL, at=maybe[0], severity="info",
+                          would_be="PEN001")
+            return
         yield finding("PEN001", f"未找到近 {years} 年《基本养老保险参保缴费证明》")
         return
     proofs = [(it, read_item(it)) for it in items]

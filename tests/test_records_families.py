@@ -394,6 +394,26 @@ def test_asm001_only_when_no_page_could_be_that_year():
     assert errors(fs) == [] and any(f.data.get("would_be") == "ASM001" for f in fs)
 
 
+def test_missing_findings_wait_for_pages_that_could_be_the_record():
+    """PEN001 / CED001 only when no page of the package could be the record (SPEC §7)."""
+    from tests.util import make_context
+    page = make_page("养老 保险 ……（模糊）", [], "other")
+    page.material, page.parts = "other", []
+    page.alternatives = {"pension": (3.5, "proof"), "cont_edu": (3.0, "card")}
+    ctx = make_context([])
+    ctx.documents = [page.doc]
+    fs = list(pension.check([], ctx))
+    assert codes(fs) == ["GEN012"] and fs[0].data["would_be"] == "PEN001"
+    cards = ced(online(2024, ROWS), online(2025, ROWS))
+    for c in cards:
+        from zjcheck.pipeline import set_facts
+        set_facts(c, cont_edu.facts(c, ctx))
+    fs = list(cont_edu.check(cards, ctx))
+    assert errors(fs) == [] and any(f.data.get("would_be") == "CED001" for f in fs)
+    ctx.documents = []
+    assert errors(list(cont_edu.check(cards, ctx))) == ["CED001"]
+
+
 # ---------------------------------------------------------------- recognition: never a project
 
 def _doc(rel: str, *pages: tuple[str, int]) -> Document:

@@ -63,3 +63,10 @@ def data_table(name: str, section: str | None = None) -> dict[str, Any]:
     """A checker's keyword/pattern table: zjcheck/data/<name>.toml, or one section of it."""
     data = _data_file(name)
     return data[section] if section else data
+
+
+def unassigned_could_be(documents: Any, material: str) -> list[Page]:
+    """Pages of the package recognised as no material whose reading scored for
+    `material` too: a "missing" finding for the material cannot be sure while
+    such a page exists (SPEC §7)."""
+    return [p for doc in documents for p in doc.pages if p.material == "other" and material in p.alternatives]
