@@ -514,8 +514,9 @@ def _coverage(proofs: list[tuple[Item, Proof]], ctx: Context, years: int) -> Ite
         note = f"（其中 {_compress(marked)} 标为欠费/未缴）" if marked else ""
         rows = _weakest([pr.rows_fact(shift(min(missing), -1), shift(max(missing), 1)) for _, pr in proofs
                          if pr.rows])
+        where = _page_of(proofs, rows) or at
         yield finding("PEN002", f"缴费证明未覆盖{span}全部月份：缺 {len(missing)} 个月：{_compress(missing)}{note}",
-                      evidence=item.id, at=at, needs={"缴费明细": rows}, missing=[fmt(m) for m in missing],
+                      evidence=item.id, at=where, needs={"缴费明细": rows}, missing=[fmt(m) for m in missing],
                       required_from=fmt(lo), required_to=fmt(hi))
     for r, pr, inside in partial:
         outside = len(r.months) - len(inside)
@@ -530,8 +531,19 @@ def _coverage(proofs: list[tuple[Item, Proof]], ctx: Context, years: int) -> Ite
             count = count.confirmed("该行逐月金额/标记数与缴费月数一致")
         yield finding("PEN002", f"缴费证明未覆盖{span}全部月份：{fmt(r.months[0])} 至 {fmt(r.months[-1])} 共 "
                                 f"{len(r.months)} 个月只缴费 {r.stated} 个月，近 {years} 年内至少缺 {lacking} 个月",
-                      evidence=item.id, at=at, needs={"该行缴费月数": count}, missing_count=lacking,
+                      evidence=item.id, at=pr.text.lines[r.index].page or at, needs={"该行缴费月数": count}, missing_count=lacking,
                       period=[fmt(r.months[0]), fmt(r.months[-1])], required_from=fmt(lo), required_to=fmt(hi))
+
+
+def _page_of(proofs: list[tuple[Item, Proof]], fact: Fact | None) -> Any:
+    """The page a fact was read on."""
+    if fact is None:
+        return None
+    for it, _ in proofs:
+        for p in it.pages:
+            if p.doc.rel == fact.path and p.number == fact.page:
+                return p
+    return None
 
 
 def _weakest(facts: list[Fact | None]) -> Fact | None:
