@@ -111,9 +111,10 @@ def test_education_ocr_spacing():
 
 def pension_text(months: list[tuple[int, int]], unit: str = "浙江恒锐机电科技有限公司",
                  unpaid: tuple[tuple[int, int], ...] = ()) -> str:
+    paid = len([m for m in months if m not in unpaid and (2023, 7) <= m <= (2026, 7)])
     head = (f"浙江省社会保险参保缴费证明（个人）\n打印日期：2026-08-01 单位：元\n"
             f"姓名 周建华 公民身份号码 330106198503120319\n单位名称 {unit} 统一社会信用代码 91330110MA27WK3F8M\n"
-            f"首次参保时间 2007-07 累计缴费月数 229个月\n证明期间 2023-07 至 2026-07 期间缴费月数 37个月\n"
+            f"首次参保时间 2007-07 累计缴费月数 229个月\n证明期间 2023-07 至 2026-07 期间缴费月数 {paid}个月\n"
             "序号 费款所属期 险种 缴费基数 单位缴费 个人缴费 缴费单位 缴费状态\n")
     rows = []
     for n, (y, m) in enumerate(months, 1):
@@ -183,10 +184,11 @@ def test_pen003_employer_from_labour_contract():
     fs = run_checker(pension, [proof], employer=None)
     assert codes(fs) == ["GEN012"]             # no employer known: says so
     from tests.util import make_context
+    from zjcheck.pipeline import set_facts
     from zjcheck.profile import apply_hints
     ctx = make_context([contract, proof], employer=None)
-    contract.facts = employment.facts(contract, ctx)
-    proof.facts = pension.facts(proof, ctx)
+    set_facts(contract, employment.facts(contract, ctx))
+    set_facts(proof, pension.facts(proof, ctx))
     apply_hints(ctx.profile, [("employment", employment.profile_hints([contract], ctx))])
     assert ctx.profile.sources["employer"] == "inferred"
     fs = list(pension.check([proof], ctx))
@@ -207,8 +209,9 @@ def test_employment_facts():
     item = make_item("employment", [(CONTRACT, ["labour_contract"])])
     fs = run_checker(employment, [item])
     assert fs == []
-    assert item.facts == {"employer": "浙江恒锐机电科技有限公司", "employee": "周建华", "start": "2019-01-01",
-                          "end": None, "open_ended": True, "signed": "2018-12-26"}
+    assert item.facts == {"kind": "labour_contract", "employer": "浙江恒锐机电科技有限公司", "employee": "周建华",
+                          "start": "2019-01-01", "end": None, "open_ended": True, "signed": "2018-12-26"}
+    assert item.fact("employer").strong
     fixed = CONTRACT.replace("（无固定期限）", "").replace(
         "3. 无固定期限：自2019年1月1日起至依法解除、终止劳动合同时止。", "1. 固定期限：自2019年1月1日起至2024年12月31日止")
     item = make_item("employment", [(fixed, ["labour_contract"])])

@@ -122,3 +122,10 @@ def missing_part(code: str, message: str, material: str, parts: tuple[str, ...] 
         return finding("GEN012", f"无法确认（材料归类可信度低）：{message}", material=material, evidence=evidence,
                        at=at, severity="info", would_be=code, **data)
     return finding(code, message, evidence=evidence, at=at, **data)
+
+
+def unassigned_could_be(documents: Any, material: str) -> list[Page]:
+    """Pages of the package recognised as no material whose reading scored for
+    `material` too: a "missing" finding for the material cannot be sure while
+    such a page exists (SPEC §7)."""
+    return [p for doc in documents for p in doc.pages if p.material == "other" and material in p.alternatives]

@@ -107,6 +107,7 @@ def classify_document(doc: Document) -> None:
                 if page.material not in ("other", dominant) and alt and page.score - alt[0] <= SWITCH_MARGIN \
                         and alt[0] >= rec.min_score:
                     page.material, page.parts, page.score = dominant, [alt[1]], alt[0]
+    _lone_pages(doc)
     prev: Page | None = None
     for page in doc.pages:
         if page.material == "other" and prev is not None and prev.material != "other" \
@@ -119,6 +120,26 @@ def classify_document(doc: Document) -> None:
                 page.material, page.parts, page.score = prev.material, [cont], 0.0
         if page.material != "other":
             prev = page
+
+
+def _lone_pages(doc: Document) -> None:
+    """A page that cannot start an item (a seal or signature page, a contract's
+    other clauses) and is the only page of its material in a file whose other
+    pages are all of one material it also scores for, is that material's page:
+    the signature page of a labour contract, page 2 of a 社保 certificate, is no
+    project of its own, however many 盖章/签字 cues it has."""
+    rec = recognition()
+    for page in doc.pages:
+        if page.material == "other" or not page.parts:
+            continue
+        others = [p.material for p in doc.pages if p is not page and p.material != "other"]
+        if not others or len(set(others)) != 1 or page.material in others:
+            continue
+        home = others[0]
+        part = rec.materials[page.material].parts.get(page.parts[0])
+        alt = page.alternatives.get(home)
+        if part is not None and not part.starts_item and alt:
+            page.material, page.parts, page.score = home, [alt[1]], alt[0]
 
 
 # ---------------------------------------------------------------- grouping

@@ -122,7 +122,8 @@ def fmt_month(ym: YM) -> str:
 _Y = r"(?:20[0-4]\d|19[5-9]\d)"
 # one month: 2023.01 / 2023-1 / 2023/01 / 2023年1月 / 202301
 _YM = rf"{_Y}\s?(?:[-./]\s?(?:0[1-9]|1[0-2]|[1-9](?!\d))|年\s?(?:0[1-9]|1[0-2]|[1-9])\s?月|(?:0[1-9]|1[0-2])(?!\d))"
-_DASH = r"\s*(?:至|到|~|～|-|—|–|－)\s*"
+# OCR reads the dash of 202201—202212 as 一 (the numeral one) or ― now and then
+_DASH = r"\s*(?:至|到|~|～|-|—|–|－|一|―|ー)\s*"
 _PERIOD = re.compile(rf"(?<![\d.])({_YM}){_DASH}({_YM})(?![\d])")
 # 2023年1月至12月 / 2023.01-12: the end month in the same year
 _PERIOD_SAME_YEAR = re.compile(rf"(?<![\d.])({_YM}){_DASH}(0[1-9]|1[0-2]|[1-9])\s?月?(?!\d|\s?[-./年]\s?\d)")
