@@ -601,6 +601,8 @@ def test_docx_table_going_on_after_a_page_break() -> None:
     ("P1-P3", ["P1", "P2", "P3"]), ("专利-1～3", ["专利-1", "专利-2", "专利-3"]),
     ("08考核2021.jpg~08考核2025.jpg", [f"08考核{y}.jpg" for y in range(2021, 2026)]),
     ("12-年度考核/2021.jpg~2025.jpg", [f"12-年度考核/{y}.jpg" for y in range(2021, 2026)]),
+    # the folder written once, before the first member only
+    ("十一、年度考核/08考核2021.jpg~08考核2025.jpg", [f"十一、年度考核/08考核{y}.jpg" for y in range(2021, 2026)]),
     ("2024~2026年度学时卡.png", ["2024年度学时卡.png", "2025年度学时卡.png", "2026年度学时卡.png"]),
     ("T-ZZB 3125-2023", None), ("01-学历学位", None), ("论文3-1", None),
 ])

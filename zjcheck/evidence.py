@@ -158,22 +158,26 @@ class PartSearch:
 
 def could_be_part(material: str, part: str, pages: Iterable[Page], item: Item | None = None) -> PartSearch:
     """Pages of the package that might be `part` of a `material` item although
-    recognition did not put them there: unassigned pages with text of their
-    own that score for the part, pages whose second-best reading is the part
-    (within the margin of evidence.toml), and near-blank or unreadable pages
-    in the item's own folders."""
+    recognition did not put them there: pages whose second-best reading is the
+    part (within the margin of evidence.toml) when they are unassigned, only
+    weakly recognised as what they are, or lie in the item's own folders (a
+    seal page is the seal page of its own document: the surely recognised
+    signature page of a labour contract elsewhere is not a project's); and
+    unrecognised pages in the item's own folders."""
     p = policy()
     folders = {pg.doc.rel.rsplit("/", 1)[0] if "/" in pg.doc.rel else "" for pg in (item.pages if item else [])}
+    mine = {id(pg) for pg in item.pages} if item is not None else set()
     found = PartSearch()
     for pg in pages:
-        if item is not None and pg in item.pages:
+        if id(pg) in mine:
             continue
+        folder = pg.doc.rel.rsplit("/", 1)[0] if "/" in pg.doc.rel else ""
         alt = pg.alternatives.get(material)
-        if alt and alt[1] == part and pg.material != material and pg.score - alt[0] <= p["part_margin"]:
+        if alt and alt[1] == part and pg.material != material and pg.score - alt[0] <= p["part_margin"] \
+                and (pg.material == "other" or pg.score < p["page_confident"] or folder in folders):
             found.pages.append(pg)
             found.reasons.append(f"{pg.ref} 也可能是该部分")
             continue
-        folder = pg.doc.rel.rsplit("/", 1)[0] if "/" in pg.doc.rel else ""
         if folders and folder in folders and pg.material == "other":
             found.pages.append(pg)
             found.reasons.append(f"{pg.ref} 未能识别，可能就是该部分")

@@ -121,7 +121,7 @@ class PageText:
         )
 
 
-@dataclass
+@dataclass(eq=False)   # compared by identity: a page is itself, not its equal content
 class Page:
     doc: Document
     number: int                          # 1-based
@@ -152,7 +152,7 @@ class Page:
         return f"{self.doc.rel}#{self.number}" if self.doc.pages and len(self.doc.pages) > 1 else self.doc.rel
 
 
-@dataclass
+@dataclass(eq=False)   # compared by identity: a page is itself, not its equal content
 class Document:
     file: SourceFile
     pages: list[Page] = field(default_factory=list)
@@ -164,7 +164,7 @@ class Document:
         return self.file.rel
 
 
-@dataclass
+@dataclass(eq=False)   # compared by identity: a page is itself, not its equal content
 class Item:
     """One piece of evidence (a paper, a patent, a contract) made of pages."""
 

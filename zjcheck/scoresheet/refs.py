@@ -186,8 +186,8 @@ def expand_range(token: str) -> list[str] | None:
         for b in rn:
             pre_l, suf_l = left[:a.start()], left[a.end():]
             pre_r, suf_r = right[:b.start()], right[b.end():]
-            if squash(suf_l) == squash(suf_r) and (squash(pre_l) == squash(pre_r) or not pre_r):
-                choice = (pre_l, a, b, suf_l)        # 论文1~论文3, 考核2021.jpg~2025.jpg
+            if squash(suf_l) == squash(suf_r) and (squash(pre_l).endswith(squash(pre_r)) or not pre_r):
+                choice = (pre_l, a, b, suf_l)        # 论文1~论文3, 考核2021.jpg~2025.jpg, 年度考核/考核2021.jpg~考核2025.jpg
             elif not pre_r and not suf_r and b is rn[0]:
                 choice = (pre_l, a, b, suf_l)        # 论文1~3
             elif not pre_l and not suf_l and a is ln[0]:
