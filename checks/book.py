@@ -22,7 +22,17 @@ from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 from zjcheck.extract import fuzzy_pattern, name_in, norm, squash
 
-from .paper import close_name, core, find_isbns, isbn_ok, label, partial_ratio, table
+from zjcheck.checkutil import data_table
+from zjcheck.extract.publication import close_name, core, find_isbns, isbn_ok, partial_ratio
+
+
+def table() -> dict[str, Any]:
+    return data_table("publication")
+
+
+def label(item: Item, word: str) -> str:
+    """book-1 -> 论著-1"""
+    return f"{word}-{item.id.rsplit('-', 1)[-1]}"
 
 MATERIAL = "book"
 CODES = ("BOK001", "BOK002", "BOK003", "BOK004", "BOK005", "BOK006", "BOK007", "BOK008",
