@@ -112,8 +112,9 @@ def classify_document(doc: Document) -> None:
         if page.material == "other" and prev is not None and prev.material != "other" \
                 and page.content.text.strip():
             mat = rec.materials[prev.material]
-            cont = mat.continuation
-            if cont is None and not mat.parts[prev.parts[0]].starts_item:
+            spec = mat.parts.get(prev.parts[0]) if prev.parts else None
+            cont = prev.parts[0] if spec is not None and spec.continues else mat.continuation
+            if cont is None and spec is not None and not spec.starts_item:
                 cont = prev.parts[0]
             if cont:
                 page.material, page.parts, page.score = prev.material, [cont], 0.0
@@ -171,7 +172,10 @@ def _segments(pages: list[Page], mat: MaterialSpec) -> list[_Segment]:
         seen_start: set[str] = set()
         for p in doc_pages:
             main = p.parts[0] if p.parts else None
-            is_start = bool(main and mat.parts.get(main) and mat.parts[main].starts_item)
+            # a starting part read only faintly (a body page's running head looking like a
+            # cover) does not cut a file in two where the material asks for a surer start
+            is_start = bool(main and mat.parts.get(main) and mat.parts[main].starts_item) \
+                and p.score >= mat.start_score
             if cur and is_start and (main in seen_start or mat.grouping == "file" and seen_start):
                 segs.append(_seg(cur, rel, mat, seen_start))
                 cur, seen_start = [], set()
@@ -226,6 +230,60 @@ def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
     return groups
 
 
+_WINDOW = 10           # CJK characters of a line (a title) an attachment must share with its item
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{%d,}" % _WINDOW)
+
+
+def _join_keys(pages: list[Page], mat: MaterialSpec) -> set[str]:
+    keys: set[str] = set()
+    for p in pages:
+        t = squash(p.text)
+        for rx in mat.join_keys:
+            keys.update(re.sub(r"[^0-9x]", "", m.group(1) if m.groups() else m.group(0)) for m in rx.finditer(t))
+    return keys
+
+
+def _join_attachments(groups: list[list[_Segment]], mat: MaterialSpec) -> list[list[_Segment]]:
+    """A group made only of attachment parts (a CIP lookup screenshot, a 出版证明
+    saved beside the book's own folder) is no item of its own: it joins the one
+    group it names (the same ISBN in `join_keys`, or a long line of its text, such
+    as the title, found in that group's text), or, with `join_only`, the only group
+    when the package holds one and nothing contradicts it.  Otherwise it stays apart, and its
+    checker must not take it for a complete item with missing parts."""
+    if not mat.attachments:
+        return groups
+
+    def pages(g: list[_Segment]) -> list[Page]:
+        return [p for s in g for p in s.pages]
+
+    def attachment_only(g: list[_Segment]) -> bool:
+        return all(p.parts and p.parts[0] in mat.attachments for p in pages(g))
+
+    core = [g for g in groups if not attachment_only(g)]
+    if not core or len(core) == len(groups):
+        return groups
+    core_keys = [_join_keys(pages(g), mat) for g in core]
+    core_text = ["".join(squash(p.text) for p in pages(g)) for g in core]
+    out = list(core)
+    for g in groups:
+        if not attachment_only(g):
+            continue
+        keys = _join_keys(pages(g), mat)
+        windows = {run[k:k + _WINDOW] for p in pages(g) for line in p.text.splitlines()
+                   for run in _CJK_RUN.findall(squash(line)) for k in range(len(run) - _WINDOW + 1)}
+        named = [i for i in range(len(core)) if keys & core_keys[i]]
+        if not named:
+            named = [i for i in range(len(core)) if any(w in core_text[i] for w in windows)]
+        if len(named) == 1:
+            core[named[0]].extend(g)
+        elif not named and mat.join_only and len(core) == 1 \
+                and not (keys and core_keys[0] and not keys & core_keys[0]):
+            core[0].extend(g)
+        else:
+            out.append(g)
+    return out
+
+
 def group(pages: list[Page]) -> list[Item]:
     """Group recognised pages into items, numbered per material in path order."""
     rec = recognition()
@@ -241,6 +299,7 @@ def group(pages: list[Page]) -> list[Item]:
         else:
             segs = _segments(mpages, mat)
             groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs)
+            groups = _join_attachments(groups, mat)
         for n, g in enumerate(sorted(groups, key=lambda g: (g[0].pages[0].doc.rel, g[0].pages[0].number)), 1):
             item = Item(id=f"{mid}-{n}", material=mid,
                         pages=[p for s in g for p in s.pages])
