@@ -677,12 +677,19 @@ def _to_int(s: str) -> int | None:
     return None
 
 
+_KEEP_MARK = "\x00"
+_HEADING_NO = re.compile(r"(?:(?<=^)|(?<=[、,;/\s]))([一二三四五六七八九十]{1,3})、(?=[^\s、,;/一二三四五六七八九十\d])")
+
+
 def split_refs(text: str) -> list[str]:
     """Tokens of a 系统佐证目录 cell: '论文-1、论文-2', 'P-3；P-4', '06-论文/论文1'."""
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"\s*([-_/\\])\s*", r"\1", t)
+    # a folder numbered as a checklist heading (五、论文/论文一) keeps its 、
+    t = _HEADING_NO.sub(lambda m: m.group(1) + _KEEP_MARK, t)
     out: list[str] = []
     for piece in re.split(r"[、,;\n\r]+|(?<![\d])\.(?!\w{2,4}\b)", t):
+        piece = piece.replace(_KEEP_MARK, "、")
         piece = piece.strip().strip("《》“”\"'()（）[]【】")
         if not piece:
             continue
