@@ -8,9 +8,11 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+from collections.abc import Callable
 
 from zjcheck.codes import finding
-from zjcheck.model import Finding, Page
+from zjcheck.evidence import could_be_part, grouping_confident
+from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 
@@ -63,3 +65,58 @@ def data_table(name: str, section: str | None = None) -> dict[str, Any]:
     """A checker's keyword/pattern table: zjcheck/data/<name>.toml, or one section of it."""
     data = _data_file(name)
     return data[section] if section else data
+
+
+def main_parts(item: Item) -> set[str]:
+    """The parts the item's pages were recognised as first (not the also-parts)."""
+    return {p.parts[0] for p in item.pages if p.parts}
+
+
+def missing_part(material: str, item: Item, ctx: Context, code: str, part: str, what: str, label: str, *,
+                 core_parts: frozenset[str], at: Page | None, belongs: Callable[[Item], bool] | None = None,
+                 **data: Any) -> Finding | None:
+    """The finding for a part an item lacks (SPEC §7: an error only on a confident
+    grouping, with no page anywhere in the package that could be the part).
+
+    None when an item of attachments only (a lookup filed beside the book's
+    folder) holds the part and `belongs` to this item; GEN012 when this item is
+    itself only attachments while other items exist (a stray part of one of
+    them), when its grouping is not confident, when such an unplaced
+    attachment could be the part, or when another page may be it
+    (evidence.could_be_part); else the error `code`."""
+    def core(it: Item) -> bool:
+        return bool(main_parts(it) & core_parts)
+
+    siblings = [o for o in ctx.items_of(material) if o is not item]
+    holders = [o for o in siblings if not core(o) and part in o.parts()]
+    if belongs is not None and any(belongs(o) for o in holders):
+        return None
+    doubt = None
+    if not core(item) and any(core(o) for o in siblings):
+        doubt = "这些材料只有查询截图、证明等附件，可能属于另一项成果"
+    elif not grouping_confident(item):
+        doubt = "材料未能可靠归组"
+    elif holders:
+        doubt = f"{'、'.join(o.pages[0].ref for o in holders)} 单独存放，可能就是该部分"
+    else:
+        maybe = could_be_part(material, part, [pg for d in ctx.documents for pg in d.pages], item)
+        if maybe:
+            doubt = "；".join(maybe.reasons[:3])
+    if doubt:
+        return finding("GEN012", f"{label}：未识别出{what}（{doubt}），无法确认是否缺少", material=material,
+                       evidence=item.id, at=at, severity="info", would_be=code, part=part)
+    return finding(code, f"{label}：缺少{what}", evidence=item.id, at=at, part=part, **data)
+
+
+def store_facts(item: Item, values: dict[str, Any]) -> None:
+    """A checker's facts on the item as the engine stores them (pipeline.set_facts):
+    plain values in item.facts, the Facts behind them in item.provenance.  For a
+    `check` called on items whose facts were not computed yet."""
+    from zjcheck.evidence import Fact
+    item.facts, item.provenance = {}, {}
+    for key, value in values.items():
+        if isinstance(value, Fact):
+            item.facts[key] = value.value.isoformat() if isinstance(value.value, date) else value.value
+            item.provenance[key] = value
+        else:
+            item.facts[key] = value

@@ -5,6 +5,9 @@ across pages with OCR noise, ISBNs, a name read with one character misread.
     partial_ratio(title, other_page_text)  best similarity of a title to any window
     find_isbns(text)                       ISBNs written after the word ISBN, compacted
     close_name("周建华", text)              the name with one character misread
+    find_author_line(Text.of(page), name)  the author line of an article's first page
+    title_above(text, i)                   the title right above that line
+    reflowed(text)                         a text layer written piece by piece, joined back
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from difflib import SequenceMatcher
 
 from stdnum import isbn as _isbn
 
-from zjcheck.extract.normalize import squash
+from zjcheck.extract.normalize import norm, squash
+from zjcheck.extract.text import Text, TextLine
 
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -83,3 +87,171 @@ def close_name(name: str, text: str) -> bool:
     pat = re.escape(n[0]) + "".join(
         "(?:" + "|".join(re.escape(n[1:][:i]) + "." + re.escape(n[1:][i + 1:]) for i in range(len(n) - 1)) + ")")
     return bool(re.search(pat, t))
+
+
+# ---------------------------------------------------------------- an article's first page
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# lines that are a label and its value, not a title or an author list
+LABEL_LINE = re.compile(
+    r"^\W{0,3}(?:doi|文章编号|中图分类号|中图法分类号|分类号|文献标[志识]码|收稿日期|修回日期|录用日期|基金项目|基金资助|"
+    r"作者简介|第一作者|通信作者|通讯作者|引用格式|本文引用格式|引用本文|网络出版|网络首发|摘\s*要|关键词|关键字|"
+    r"abstract|key\s*words|作者单位|专辑|专题|e-?mail)", re.I)
+# running heads and issue lines: 第43卷 第3期 / Vol.43 No.3 / 2011年3月 / 哈尔滨工业大学学报 / …论文集
+HEAD_LINE = re.compile(
+    r"第\s*\d+\s*卷|第\s*\d{1,2}\s*期|vol\s*\.?\s*\d|no\s*\.\s*\d|(?:19|20)\d\d\s*年\s*(?:第\s*)?\d{1,2}\s*[月期]|journal|学报|"
+    r"论文集|杂志|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s*[.．]?\s*(?:19|20)\d\d", re.I)
+_SEPARATORS = "，,、;；"
+
+
+def cjk_count(s: str) -> int:
+    return len(_CJK_CHAR.findall(s))
+
+
+def reflowed(text: Text) -> Text:
+    """A text layer that writes every piece on its own line (CNKI files made by
+    TTKN/ReaderEx: 包立君 / ， / 刘宛予 / ， / 浦昭邦) with the separators
+    joined back: a line that is only a separator glues its neighbours."""
+    out: list[TextLine] = []
+    glue = False
+    for ln in text.lines:
+        s = ln.text.strip()
+        if s and all(c in _SEPARATORS for c in s) and out:
+            prev = out[-1]
+            out[-1] = TextLine(prev.text + s, prev.page, _min_conf(prev.conf, ln.conf), prev.box, prev.source)
+            glue = True
+            continue
+        if glue and out and s:
+            prev = out[-1]
+            out[-1] = TextLine(prev.text + s, prev.page, _min_conf(prev.conf, ln.conf), prev.box, prev.source)
+            glue = False
+            continue
+        glue = False
+        out.append(ln)
+    return Text(out)
+
+
+def _min_conf(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+_TOKEN_SPLIT = re.compile(r"[\s\u3000,，、;；:：()（）\[\]【】*#＊†‡§¹²³⁴⁵⁶⁷⁸⁹⁰①②③④⑤⑥⑦⑧⑨0-9a-z.]+", re.I)
+
+
+def name_tokens(line: str) -> list[str]:
+    """The pieces of a would-be author line: names split on commas, spaces and
+    the superscripts that tie them to their affiliations (陈思远¹，方建国① …)."""
+    t = unicodedata.normalize("NFKC", line).strip()
+    t = re.sub(r"^\s*(?:作\s*者|\[?(?:期刊|会议)论文\]?)\s*[:：]?", "", t)
+    return [x for x in _TOKEN_SPLIT.split(t) if x]
+
+
+def _unglue(token: str, name: str | None) -> list[str]:
+    """Names OCR ran together (陈思远邵伟明): split around the applicant's name,
+    the rest into 3- or 2-character pieces that each start with a surname."""
+    from zjcheck.extract.names import plausible_name
+    if len(token) < 5 or not all(_CJK_CHAR.match(c) for c in token):
+        return [token]
+    n = squash(name) if name else ""
+    if n and n in token and token != n:
+        i = token.index(n)
+        left, right = token[:i], token[i + len(n):]
+        pieces = [*_segment(left), n, *_segment(right)]
+        return pieces if all(pieces) and all(plausible_name(x) for x in pieces) else [token]
+    seg = _segment(token)
+    return seg if seg and all(plausible_name(x) for x in seg) else [token]
+
+
+def _segment(s: str) -> list[str]:
+    """s cut into names of 3 characters (2 where the length asks), or [] when it cannot be."""
+    from zjcheck.extract.names import plausible_name
+    if not s:
+        return []
+    for first in (3, 2):
+        head, rest = s[:first], s[first:]
+        if len(head) == first and plausible_name(head):
+            tail = _segment(rest) if rest else []
+            if not rest or tail:
+                return [head, *tail]
+    return [""]
+
+
+def author_names(line: str, name: str | None = None) -> list[str] | None:
+    """The names of an author line, or None when the line is no author list.
+
+    With the applicant's `name` among the pieces, the run of plausible names
+    around it (a row of a search result also holds the title and the source);
+    otherwise a line of two or more pieces, most of them plausible names."""
+    from zjcheck.extract.names import plausible_name
+    if LABEL_LINE.match(norm(line).strip()):
+        return None
+    toks = [n for t in name_tokens(line) for n in _unglue(t, name)]
+    if not toks:
+        return None
+    if name and squash(name) in toks:
+        i = toks.index(squash(name))
+        lo, hi = i, i + 1
+        while lo > 0 and plausible_name(toks[lo - 1]):
+            lo -= 1
+        while hi < len(toks) and plausible_name(toks[hi]):
+            hi += 1
+        return toks[lo:hi]
+    if len(core(line)) > 40:
+        return None
+    names = [t for t in toks if plausible_name(t)]
+    if len(names) >= 2 and len(names) >= 0.75 * len(toks):
+        return names
+    return None
+
+
+def find_author_line(text: Text, name: str | None, limit: int = 45) -> tuple[int, list[str]] | None:
+    """(line index, names) of the author line near the top of an article's
+    first page: the line listing the applicant, else the first list of names."""
+    first: tuple[int, list[str]] | None = None
+    for i, ln in enumerate(text.lines[:limit]):
+        names = author_names(ln.text, name)
+        if names is None:
+            continue
+        if name and squash(name) in names:
+            return i, names
+        if first is None and len(names) >= 2:
+            first = (i, names)
+    return first
+
+
+def title_above(text: Text, i: int) -> tuple[str, list[int]] | None:
+    """The article title: the line(s) right above the author line, stopping at
+    a label (DOI, 文章编号, 基金项目 …), a running head or a short column label."""
+    picked: list[int] = []
+    j = i - 1
+    while j >= 0 and len(picked) < 3:
+        s = text.lines[j].text.strip()
+        n = norm(s).strip()
+        j -= 1
+        if not n:
+            continue
+        if LABEL_LINE.match(n) or HEAD_LINE.search(n):
+            break
+        k = cjk_count(n)
+        if k < 2:
+            if picked:
+                break
+            continue                      # the English title or a stray mark
+        if picked and (k < 8 or cjk_count("".join(text.lines[x].text for x in picked)) + k > 60):
+            break
+        picked.insert(0, j + 1)
+    title = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(text.lines[x].text for x in picked)))
+    title = title.strip("▼▾·.:：|")
+    return (title, picked) if cjk_count(title) >= 6 else None
+
+
+_CITE = re.compile(r"(?:引用格式|引用本文|本文引用格式)\s*[:：]\s*(.+?)[.．]\s*(.{6,80}?)\s*\[\s*[jJ]\s*\]")
+
+
+def citation(text: str) -> tuple[list[str], str] | None:
+    """(authors, title) from a 引用格式 line: 陈思远，方建国. 大型薄壁…优化[J]. 制造技术与机床，…"""
+    m = _CITE.search(re.sub(r"\s*\n\s*", "", unicodedata.normalize("NFKC", text)))
+    if not m:
+        return None
+    names = [x for x in re.split(r"[,，、\s]+", m.group(1)) if x and x not in ("等", "et", "al")]
+    return names, m.group(2).strip()
