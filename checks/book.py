@@ -21,10 +21,10 @@ from zjcheck.evidence import Fact, page_fact, weakest
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.extract import Text, fuzzy_pattern, name_in, norm, squash
+from zjcheck.extract import Text, fuzzy_pattern, name_in, squash
 
 from zjcheck.checkutil import data_table
-from zjcheck.extract.publication import close_name, core, find_isbns, isbn_ok, partial_ratio
+from zjcheck.extract.publication import unglue, close_name, core, find_isbns, isbn_ok, partial_ratio
 
 
 def table() -> dict[str, Any]:
@@ -151,7 +151,25 @@ def book_title(item: Item) -> str | None:
             if len(core(v)) >= 4 and "isbn" not in v.lower():
                 return v
     m = re.search(r"《([^》]{4,40})》", unicodedata.normalize("NFKC", _text(item, "pub_proof", "preface")))
-    return re.sub(r"\s+", "", m.group(1)) if m else None
+    if m:
+        return re.sub(r"\s+", "", m.group(1))
+    return _cover_title(item)
+
+
+def _cover_title(item: Item) -> str | None:
+    """The title on the cover: the nearest line above the authors' line (…编著 / 主编)
+    that is mostly CJK and no series or publisher line."""
+    for p in item.pages_with("cover"):
+        lines = [ln.strip() for ln in unicodedata.normalize("NFKC", p.text).splitlines() if ln.strip()]
+        for i, ln in enumerate(lines):
+            if not _ROLE_RX.search(ln) or not _authors(ln):
+                continue
+            for above in reversed(lines[:i]):
+                k = len(re.findall(r"[\u4e00-\u9fff]", above))
+                if k >= 4 and len(re.findall(r"[a-zA-Z]", above)) <= k and not re.search(r"丛书|出版社|系列", above):
+                    return re.sub(r"\s+", "", above)
+            break
+    return None
 
 
 def _role(text: str, name: str | None) -> str | None:
@@ -169,12 +187,25 @@ def _role(text: str, name: str | None) -> str | None:
             or re.match(rf"(?:[,，、][\u4e00-\u9fff]{{2,4}}?){{0,4}}({alt})", after)
         if mm:
             return mm.group(1)
+    for line in unicodedata.normalize("NFKC", text).splitlines():   # 庄建 张晶 许钰雯 编著 (spaces, no commas)
+        names = _authors(line)
+        m = _ROLE_RX.search(line)
+        if m and n in names:
+            return re.sub(r"^等", "", m.group(1))
     return None
 
 
 def _publisher(text: str) -> str | None:
-    m = re.search(r"([\u4e00-\u9fff]{2,14}出版社)", squash(text))
-    return m.group(1) if m else None
+    """The publisher: the name ending in 出版社 on its own line (not the authors
+    and 编著 before it), skipping labels such as 出版发行：."""
+    for line in text.splitlines():
+        for tok in re.split(r"[\s\u3000:：,，;；/()（）]+", unicodedata.normalize("NFKC", line)):
+            m = re.search(r"((?:[\u4e00-\u9fff]{2,14}?)出版社)", tok)
+            if m:
+                name = re.sub(r"^.*(?:编著|主编|著|译|由|出版发行|发行)", "", m.group(1))
+                if len(name) >= 4:
+                    return name
+    return None
 
 
 def _pub_date(text: str) -> date | None:
@@ -192,15 +223,20 @@ _NOT_NAME = re.compile(r"[书社版页章本全由任等者编著译丛]")
 
 
 def _authors(text: str) -> list[str]:
-    """Names written in front of 主编/副主编/编著/著/译 (cover, CIP line, lookup 著者)."""
+    """Names written in front of 主编/副主编/编著/著/译 (cover, CIP line, lookup 著者);
+    names OCR ran together (庄建张晶许钰雯) split where each piece starts with a surname."""
     out: list[str] = []
-    for line in norm(text).splitlines():
+    for raw in unicodedata.normalize("NFKC", text).lower().splitlines():
+        # a role glued to the last name (许钰雯编著): a space before it, not inside 副主编 / 编著
+        line = re.sub(r"(?<=[\u4e00-\u9fff])(?<![副主编等])(?=(?:副主编|主编|等?编著|主译|副主译|著|译)(?![\u4e00-\u9fff]))",
+                      " ", raw)
         prev = 0
         for m in _ROLE_RX.finditer(line):
             seg = line[prev:m.start()]
             prev = m.end()
             names: list[str] = []
-            for tok in reversed([t for t in _SPLIT.split(seg) if t]):
+            toks = [n for t in _SPLIT.split(seg) if t for n in unglue(t, None)]
+            for tok in reversed(toks):
                 if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", tok) or _NOT_NAME.search(tok):
                     break
                 names.insert(0, tok)

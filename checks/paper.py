@@ -25,7 +25,7 @@ from zjcheck.codes import finding
 from zjcheck.evidence import Fact, derived, page_fact, weakest
 from zjcheck.extract import Text, date_fact, name_in, norm, squash
 from zjcheck.extract.publication import (citation, close_name, core, find_author_line, find_isbns, fix_digits, isbn_ok,
-                                         partial_ratio, reflowed, title_above)
+                                         journal_in_head, partial_ratio, reflowed, title_above)
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
@@ -231,6 +231,17 @@ def _authors_fact(item: Item, name: str | None) -> Fact | None:
     return None
 
 
+def _journal_from_head(item: Item, name: str | None) -> str | None:
+    """The journal's name in the running head above the article's title."""
+    for page in item.pages_with("body")[:1]:
+        t = _page_text(page)
+        found = find_author_line(t, name)
+        above = title_above(t, found[0]) if found else None
+        if above:
+            return journal_in_head(t, above[1][0])
+    return None
+
+
 def _title_fact(item: Item, name: str | None) -> Fact | None:
     """The title printed above the author line of the article's first page (or in its 引用格式)."""
     for page in item.pages_with("body")[:2]:
@@ -289,6 +300,10 @@ def _printed_fact(item: Item) -> Fact | None:
                 ms = _months(ln.text)
                 if ms:
                     return t.line_fact(ms[0], i)
+            if part == "body":          # a text layer writing 2 0 1 1 / 年 / 3 / 月 piece by piece
+                ms = _months(squash(_head(page, 14)))
+                if ms:
+                    return page_fact(ms[0], page)
     return None
 
 
@@ -296,7 +311,7 @@ def _issue_fact(item: Item) -> Fact | None:
     """(year, issue) from '2024年 第41卷 第5期' on the cover, 目次, running head or record."""
     for part in ("cover", "toc", "body", "cnki"):
         for page in item.pages_with(part)[:1 if part == "body" else None]:
-            text = _head(page, 14) if part == "body" else page.text
+            text = squash(_head(page, 14)) if part == "body" else page.text
             y, i = _issue(text)
             if i:
                 return page_fact((y, i), page)
@@ -327,7 +342,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     else:
         m = re.search(r"刊\s*名[:：]?\s*(?!主管|主办|cn|issn)([\u4e00-\u9fff]{2,16})",
                       norm(_pages_text(item, "nppa_lookup", "cnki")))
-        journal = m.group(1) if m else None
+        journal = m.group(1) if m else _journal_from_head(item, name)
     covers = item.pages_with("cover") + item.pages_with("proceedings")
     looks = item.pages_with("nppa_lookup")
     others = looks + item.pages_with("toc") + item.pages_with("body")

@@ -11,7 +11,7 @@ from typing import Any
 from collections.abc import Callable
 
 from zjcheck.codes import finding
-from zjcheck.evidence import could_be_part, grouping_confident
+from zjcheck.evidence import could_be_part, grouping_confident, page_fact, strong
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
@@ -89,8 +89,11 @@ def missing_part(material: str, item: Item, ctx: Context, code: str, part: str, 
 
     siblings = [o for o in ctx.items_of(material) if o is not item]
     holders = [o for o in siblings if not core(o) and part in o.parts()]
-    if belongs is not None and any(belongs(o) for o in holders):
-        return None
+    if belongs is not None:
+        if any(belongs(o) for o in holders):
+            return None
+        # one read surely that shows another title or number is not this item's part
+        holders = [o for o in holders if not all(strong(page_fact(True, p)) for p in o.pages_with(part))]
     doubt = None
     if not core(item) and any(core(o) for o in siblings):
         doubt = "这些材料只有查询截图、证明等附件，可能属于另一项成果"

@@ -265,9 +265,12 @@ def _join_attachments(groups: list[list[_Segment]], mat: MaterialSpec) -> list[l
     core_keys = [_join_keys(pages(g), mat) for g in core]
     core_text = ["".join(squash(p.text) for p in pages(g)) for g in core]
     out = list(core)
+    loose: list[list[_Segment]] = []
     for g in groups:
-        if not attachment_only(g):
-            continue
+        if attachment_only(g):
+            loose.extend([s] for s in g)        # each file on its own: two lookups may name two books
+    rest: list[list[_Segment]] = []
+    for g in loose:
         keys = _join_keys(pages(g), mat)
         windows = {run[k:k + _WINDOW] for p in pages(g) for line in p.text.splitlines()
                    for run in _CJK_RUN.findall(squash(line)) for k in range(len(run) - _WINDOW + 1)}
@@ -279,9 +282,11 @@ def _join_attachments(groups: list[list[_Segment]], mat: MaterialSpec) -> list[l
         elif not named and mat.join_only and len(core) == 1 \
                 and not (keys and core_keys[0] and not keys & core_keys[0]):
             core[0].extend(g)
+        elif rest and rest[-1][0].dir == g[0].dir and rest[-1][0].hint == g[0].hint:
+            rest[-1].extend(g)                  # what joins nothing stays together as before
         else:
-            out.append(g)
-    return out
+            rest.append(g)
+    return out + rest
 
 
 def group(pages: list[Page]) -> list[Item]:

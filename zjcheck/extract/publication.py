@@ -146,34 +146,38 @@ def name_tokens(line: str) -> list[str]:
     return [x for x in _TOKEN_SPLIT.split(t) if x]
 
 
-def _unglue(token: str, name: str | None) -> list[str]:
+def unglue(token: str, name: str | None) -> list[str]:
     """Names OCR ran together (陈思远邵伟明): split around the applicant's name,
     the rest into 3- or 2-character pieces that each start with a surname."""
-    from zjcheck.extract.names import plausible_name
-    if len(token) < 5 or not all(_CJK_CHAR.match(c) for c in token):
+    if len(token) < 4 or not all(_CJK_CHAR.match(c) for c in token):
         return [token]
     n = squash(name) if name else ""
     if n and n in token and token != n:
         i = token.index(n)
-        left, right = token[:i], token[i + len(n):]
-        pieces = [*_segment(left), n, *_segment(right)]
-        return pieces if all(pieces) and all(plausible_name(x) for x in pieces) else [token]
+        left, right = _segment(token[:i]), _segment(token[i + len(n):])
+        return [*left, n, *right] if left is not None and right is not None else [token]
+    if len(token) <= 4 and _plausible(token):
+        return [token]                     # a four-character name stays whole
     seg = _segment(token)
-    return seg if seg and all(plausible_name(x) for x in seg) else [token]
+    return seg if seg and len(seg) > 1 else [token]
 
 
-def _segment(s: str) -> list[str]:
-    """s cut into names of 3 characters (2 where the length asks), or [] when it cannot be."""
+def _plausible(s: str) -> bool:
     from zjcheck.extract.names import plausible_name
+    return plausible_name(s)
+
+
+def _segment(s: str) -> list[str] | None:
+    """s cut into names of 3 characters (or 2) that each start with a surname; None when it cannot be."""
     if not s:
         return []
     for first in (3, 2):
         head, rest = s[:first], s[first:]
-        if len(head) == first and plausible_name(head):
-            tail = _segment(rest) if rest else []
-            if not rest or tail:
+        if len(head) == first and _plausible(head):
+            tail = _segment(rest)
+            if tail is not None:
                 return [head, *tail]
-    return [""]
+    return None
 
 
 def author_names(line: str, name: str | None = None) -> list[str] | None:
@@ -185,7 +189,7 @@ def author_names(line: str, name: str | None = None) -> list[str] | None:
     from zjcheck.extract.names import plausible_name
     if LABEL_LINE.match(norm(line).strip()):
         return None
-    toks = [n for t in name_tokens(line) for n in _unglue(t, name)]
+    toks = [n for t in name_tokens(line) for n in unglue(t, name)]
     if not toks:
         return None
     if name and squash(name) in toks:
@@ -233,10 +237,10 @@ def title_above(text: Text, i: int) -> tuple[str, list[int]] | None:
         if LABEL_LINE.match(n) or HEAD_LINE.search(n):
             break
         k = cjk_count(n)
-        if k < 2:
+        if k < 2 or len(re.findall(r"[a-z]", n)) > k:
             if picked:
                 break
-            continue                      # the English title or a stray mark
+            continue                      # the English title, a journal's English name or a stray mark
         if picked and (k < 8 or cjk_count("".join(text.lines[x].text for x in picked)) + k > 60):
             break
         picked.insert(0, j + 1)
@@ -255,3 +259,21 @@ def citation(text: str) -> tuple[list[str], str] | None:
         return None
     names = [x for x in re.split(r"[,，、\s]+", m.group(1)) if x and x not in ("等", "et", "al")]
     return names, m.group(2).strip()
+
+
+_ISSUE_WORDS = re.compile(r"^[第卷期年月日上中下旬总]+|[第卷期年月日上中下旬总]+$")
+
+
+def journal_in_head(text: Text, before: int) -> str | None:
+    """The journal's name in an article page's running head (the lines above
+    line `before`, the title): the first run of 4–16 CJK characters there that is
+    no label and no 第43卷/第3期/年月 (哈尔滨工业大学学报, 制造技术与机床)."""
+    for ln in text.lines[:max(0, before)]:
+        n = squash(ln.text)
+        if LABEL_LINE.match(n) or len(re.findall(r"[a-z]", n)) > 2 * cjk_count(n):
+            continue
+        for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", n):
+            run = _ISSUE_WORDS.sub("", run)
+            if 4 <= len(run) <= 16 and not re.search(r"[卷期]", run) and run != "书书书":
+                return run
+    return None
