@@ -176,6 +176,10 @@ def _segments(pages: list[Page], mat: MaterialSpec) -> list[_Segment]:
             # cover) does not cut a file in two where the material asks for a surer start
             is_start = bool(main and mat.parts.get(main) and mat.parts[main].starts_item) \
                 and p.score >= mat.start_score
+            # a part that 'continues' and fills several pages in a row (a 论文集's cover
+            # and title page, a journal's front and back cover) is one part, not two items
+            if is_start and cur and mat.parts[main].continues and cur[-1].parts[:1] == [main]:
+                is_start = False
             if cur and is_start and (main in seen_start or mat.grouping == "file" and seen_start):
                 segs.append(_seg(cur, rel, mat, seen_start))
                 cur, seen_start = [], set()
