@@ -463,7 +463,11 @@ def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         if year and year > ctx.catalogue.cutoff.year:
             when = year
     fact = item.fact("date")
-    needs = {"出版时间": fact} if item.facts.get("date") else {}
+    if not item.facts.get("date") and when is not None:         # the CIP 核字号's year
+        pages = item.pages_with("copyright")
+        cips = _line_facts(pages, lambda s: [raw for raw, _ in find_cip(s)])
+        fact = cips[0][0] if cips else None
+    needs = {"出版时间": fact} if when is not None else {}
     found = window_finding("BOK011", lab, "出版时间", when, ctx, at=at, evidence=item.id, material=MATERIAL,
                            month_only=True, needs=needs or None)
     if found:

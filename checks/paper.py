@@ -363,8 +363,12 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         date_f = derived(date(y, mo, 1), [printed_f])
     else:
         date_f = None
-    year = (retrieval_f.value.year if retrieval_f else None) or (issue_f.value[0] if issue_f and issue_f.value[0]
-                                                                else None) or (printed_f.value[0] if printed_f else None)
+    if retrieval_f is not None:
+        year = derived(retrieval_f.value.year, [retrieval_f])
+    elif issue_f is not None and issue_f.value[0]:
+        year = derived(issue_f.value[0], [issue_f])
+    else:
+        year = derived(printed_f.value[0], [printed_f]) if printed_f else None
     look_text = _pages_text(item, "nppa_lookup")
     return {
         "kind": kind,
@@ -485,7 +489,7 @@ def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
     fact = item.fact("date")
     when = f.get("date") or f.get("year")
     data = {"date": f["date"]} if f.get("date") else {"year": f.get("year")}
-    needs = {"发表时间": fact} if f.get("date") else {}
+    needs = {"发表时间": fact if f.get("date") else item.fact("year")} if when else {}
     found = window_finding("PAP008", lab, "发表时间", when, ctx, at=fact and _page_of(item, fact) or at,
                            evidence=item.id, material=MATERIAL, needs=needs or None, **data)
     if found:

@@ -497,3 +497,13 @@ def test_journal_photos_family(checked):
 def test_new_family_variant_plants_code(checked, variant, code):
     hits = _codes(checked(variant), code)
     assert hits and all(h["material"] == "paper" for h in hits), f"{code} not reported for {variant}"
+
+
+def test_front_and_back_cover_in_a_row_are_one_journal():
+    from tests.util import make_page
+    from zjcheck.recognise import group
+    pages = [make_page(t, [p], "paper", rel="论文/论文1/期刊.pdf", number=n) for n, (t, p) in enumerate(
+        (("cover", "cover"), ("back cover", "cover"), ("toc", "toc"), ("body", "body")), 1)]
+    assert len(group(pages)) == 1
+    pages.append(make_page("cover of another issue", ["cover"], "paper", rel="论文/论文1/期刊.pdf", number=5))
+    assert len(group(pages)) == 2          # a cover after other parts starts the next journal
