@@ -212,7 +212,13 @@ def _merge_file(segs: list[_Segment]) -> list[list[_Segment]]:
     return groups
 
 
-def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
+def _whole(pages: list[Page], mat: MaterialSpec) -> bool:
+    """Whether pages look like an item of their own: two or more parts that are no attachments
+    (a cover with its 目录 or body), not one starting page beside another item's files."""
+    return len({p.parts[0] for p in pages if p.parts and p.parts[0] not in mat.attachments}) >= 2
+
+
+def _merge_folder(segs: list[_Segment], mat: MaterialSpec | None = None) -> list[list[_Segment]]:
     by_key: dict[tuple[str, str | None], list[_Segment]] = defaultdict(list)
     for s in segs:
         by_key[(s.dir, s.hint)].append(s)
@@ -223,6 +229,9 @@ def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
         ident: str | None = None
         for s in members:
             clash = bool(s.starts & starts) or bool(s.ident and ident and s.ident != ident)
+            if clash and mat is not None and mat.attachments \
+                    and not (_whole(s.pages, mat) and _whole([p for x in cur for p in x.pages], mat)):
+                clash = False       # a folder is one item unless it clearly holds several
             if cur and clash:
                 groups.append(cur)
                 cur, starts, ident = [], set(), None
@@ -307,7 +316,7 @@ def group(pages: list[Page]) -> list[Item]:
             groups = [[_Segment(mpages, "", None, None)]]
         else:
             segs = _segments(mpages, mat)
-            groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs)
+            groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs, mat)
             groups = _join_attachments(groups, mat)
         for n, g in enumerate(sorted(groups, key=lambda g: (g[0].pages[0].doc.rel, g[0].pages[0].number)), 1):
             item = Item(id=f"{mid}-{n}", material=mid,
