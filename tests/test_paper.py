@@ -460,8 +460,10 @@ def test_a_faint_cover_reading_does_not_cut_the_photographed_journal_in_two():
         (("cover", "cover"), ("toc", "toc"), ("body", "body"), ("running head 2023年第6期", "cover")), 1)]
     pages[3].score = 5.0          # below start_score: a running head, not a second journal
     assert len(group(pages)) == 1
-    pages[3].score = 12.0
-    assert len(group(pages)) == 2
+    pages[3].score = 12.0         # a sure cover, but alone: no clearly second paper either
+    assert len(group(pages)) == 1
+    pages += [make_page("toc", ["toc"], "paper", rel="papers/paper1/拍照.pdf", number=5)]
+    assert len(group(pages)) == 2     # a sure cover with its own 目次: the next journal
 
 
 # ---------------------------------------------------------------- the other template families (real OCR)
@@ -505,5 +507,23 @@ def test_front_and_back_cover_in_a_row_are_one_journal():
     pages = [make_page(t, [p], "paper", rel="论文/论文1/期刊.pdf", number=n) for n, (t, p) in enumerate(
         (("cover", "cover"), ("back cover", "cover"), ("toc", "toc"), ("body", "body")), 1)]
     assert len(group(pages)) == 1
-    pages.append(make_page("cover of another issue", ["cover"], "paper", rel="论文/论文1/期刊.pdf", number=5))
-    assert len(group(pages)) == 2          # a cover after other parts starts the next journal
+    pages += [make_page(t, [p], "paper", rel="论文/论文1/期刊.pdf", number=n)
+              for n, (t, p) in ((5, ("cover of another issue", "cover")), (6, ("its toc", "toc")))]
+    assert len(group(pages)) == 2          # a cover after other parts, with its own 目次, starts the next journal
+
+
+def test_a_folder_is_one_paper_unless_it_clearly_holds_several():
+    """An invitation letter misread as a 论文集 page (OCR lost 邀请函) beside the real
+    论文集 file does not make the conference folder two papers; two complete
+    journal papers in one folder stay two."""
+    from tests.util import make_page
+    from zjcheck.recognise import group
+    d = "论文/论文二"
+    pages = [make_page("邀请画 尊敬的…", ["proceedings"], "paper", rel=f"{d}/会议邀请函.pdf"),
+             make_page("汇报人", ["report"], "paper", rel=f"{d}/会议报告.pdf"),
+             *[make_page(t, [p], "paper", rel=f"{d}/论文集.pdf", number=n)
+               for n, (t, p) in enumerate((("论文集", "proceedings"), ("目录", "toc"), ("摘要", "body")), 1)]]
+    assert len(group(pages)) == 1
+    two = [make_page(t, [p], "paper", rel=f"论文/{f}.pdf", number=n) for f in ("期刊A", "期刊B")
+           for n, (t, p) in enumerate((("封面", "cover"), ("目次", "toc"), ("摘要", "body")), 1)]
+    assert len(group(two)) == 2
