@@ -182,8 +182,8 @@ def _page_text(page: Page) -> Text:
     return reflowed(Text.of(page, rows=False))
 
 
-_CONF_RECORD = re.compile(r"\[会议论文\]|会议名称|国内会议|国际会议|会议录")
-_JOURNAL_RECORD = re.compile(r"\[期刊论文\]|刊\s*名\s*[:：]|年\s*[,，]\s*卷\s*\(期\)")
+def _record(kind: str) -> re.Pattern[str]:
+    return re.compile("|".join(table()["paper"][f"{kind}_record"]))
 _ARTICLE_NO = re.compile(r"文章编号\s*[:：]?\s*\d{4}\s*[-—–]?\s*\d{3}[\dx]")
 
 
@@ -206,12 +206,12 @@ def paper_kind(item: Item) -> tuple[str | None, list[str]]:
         if re.search(r"第\s*\d+\s*卷|第\s*\d{1,2}\s*期|vol\s*\.?\s*\d", head) or _ARTICLE_NO.search(norm(p.text)):
             why.append("正文页眉的卷期")
     cnki = norm(_pages_text(item, "cnki"))
-    if _JOURNAL_RECORD.search(cnki):
+    if _record("journal").search(cnki):
         why.append("检索记录（期刊）")
     if why:
         return "journal", why
     conf = [w for part, w in (("invitation", "会议邀请函"), ("report", "会议报告")) if part in mains]
-    if _CONF_RECORD.search(cnki):
+    if _record("conference").search(cnki):
         conf.append("检索记录（会议）")
     return ("conference", conf) if conf else (None, [])
 
@@ -274,14 +274,11 @@ def _number_facts(pages: list[Page], finder) -> list[Fact]:  # type: ignore[no-u
     return out
 
 
-_DATE_LABELS = ["发表时间", "在线公开时间", "在线出版日期", "网络首发时间", "出版日期", "出版时间"]
-
-
 def _retrieval_fact(pages: list[Page]) -> Fact | None:
     """发表时间 on a CNKI/万方 record: after its label, else a YYYY-MM-DD that is no clock."""
     for page in pages:
         t = Text.of(page)
-        f = date_fact(t, _DATE_LABELS)
+        f = date_fact(t, table()["paper"]["date_labels"])
         if f is not None:
             return f
         for i, ln in enumerate(t.lines):
