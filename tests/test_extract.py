@@ -186,3 +186,15 @@ def test_journal_in_head_and_citation():
     assert journal_in_head(Text.plain("第48卷　第8期制造技术与机床Vol.48\n标题"), 1) == "制造技术与机床"
     assert citation("引用格式：陈思远，方建国. 大型薄壁铝合金壳体铣削变形预测[J]. 制造技术与机床，2024（8）：66-71.") == (
         ["陈思远", "方建国"], "大型薄壁铝合金壳体铣削变形预测")
+
+
+@pytest.mark.parametrize("line,names", [
+    ("李 晓 东 ， 王 立 军 ， 陈 晓 燕", ["李晓东", "王立军", "陈晓燕"]),                 # Tesseract spacing
+    ("作者 : 叶 丽 萍 ” 潘 国 华 ” 金 建 平", ["叶丽萍", "潘国华", "金建平"]),
+    ("1 基于 改进 PID 算 法 的 伺服 进 给 系统 动态 特性 优化 研究 李晓东 ; 王立 军 ; 陈 晓 燕 机 电工 程 2024-05-20",
+     ["李晓东", "王立军", "陈晓燕"]),                                                  # a CNKI row read whole
+    ("关键词：伺服进给系统；模糊PID；动态特性", None),
+])
+def test_author_names_as_ocr_engines_write_them(line, names):
+    from zjcheck.extract.publication import author_names
+    assert author_names(line) == names

@@ -135,7 +135,7 @@ def _min_conf(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-_TOKEN_SPLIT = re.compile(r"[\s\u3000,，、;；:：()（）\[\]【】*#＊†‡§¹²³⁴⁵⁶⁷⁸⁹⁰①②③④⑤⑥⑦⑧⑨0-9a-z.]+", re.I)
+_TOKEN_SPLIT = re.compile(r"[\s\u3000,，、;；:：()（）\[\]【】*#＊†‡§¹²³⁴⁵⁶⁷⁸⁹⁰①②③④⑤⑥⑦⑧⑨0-9a-z.\"'“”‘’`|]+", re.I)
 
 
 def name_tokens(line: str) -> list[str]:
@@ -143,7 +143,13 @@ def name_tokens(line: str) -> list[str]:
     the superscripts that tie them to their affiliations (陈思远¹，方建国① …)."""
     t = unicodedata.normalize("NFKC", line).strip()
     t = re.sub(r"^\s*(?:作\s*者|\[?(?:期刊|会议)论文\]?)\s*[:：]?", "", t)
-    return [x for x in _TOKEN_SPLIT.split(t) if x]
+    toks = [x for x in _TOKEN_SPLIT.split(t) if x]
+    singles = sum(1 for x in toks if len(x) == 1 and _CJK_CHAR.match(x))
+    if toks and singles >= 0.6 * len(toks):
+        # Tesseract spaces every character (李 晓 东 ， 王 立 军): close the spaces, keep the commas;
+        # names that then run together are split by `unglue`
+        toks = [x for x in _TOKEN_SPLIT.split(norm(t)) if x]
+    return toks
 
 
 def unglue(token: str, name: str | None) -> list[str]:
@@ -201,11 +207,35 @@ def author_names(line: str, name: str | None = None) -> list[str] | None:
             hi += 1
         return toks[lo:hi]
     if len(core(line)) > 40:
-        return None
+        return _semicolon_names(line)
     names = [t for t in toks if plausible_name(t)]
     if len(names) >= 2 and len(names) >= 0.75 * len(toks):
         return names
-    return None
+    return _semicolon_names(line)
+
+
+def _semicolon_names(line: str) -> list[str] | None:
+    """The author cell of a search-result row read as one line with the title and
+    the source glued on (…优化研究李晓东;王立军;陈晓燕机电工程2024-05-20): names
+    between semicolons, the first and last cut off the text they touch."""
+    from zjcheck.extract.names import plausible_name
+    parts = re.split(r"\s*[;；]\s*", norm(line))
+    if len(parts) < 2:
+        return None
+    names: list[str] = []
+    for i, part in enumerate(parts):
+        run = re.findall(r"[\u3400-\u9fff·]+", part)
+        if not run:
+            continue
+        piece = run[-1] if i == 0 else run[0]
+        if i not in (0, len(parts) - 1) and plausible_name(piece):
+            names.append(piece)
+            continue
+        cut = [piece[-k:] if i == 0 else piece[:k] for k in (3, 2) if len(piece) >= k]
+        pick = next((c for c in cut if plausible_name(c)), None)
+        if pick:
+            names.append(pick)
+    return names if len(names) >= 2 else None
 
 
 def find_author_line(text: Text, name: str | None, limit: int = 45) -> tuple[int, list[str]] | None:
