@@ -6,6 +6,12 @@ show the author's name, the publisher's 《出版证明》 giving author, title,
 CIP 核字号 and the author's actual share.  ISBNs are validated with
 python-stdnum; CIP 数据核字 numbers in both the 中国版本图书馆 form
 （2023）第123456号 and the 中国国家版本馆 form 第2024PR2624号 / (2024)第103518号.
+
+Errors rest on what was read (SPEC §7): the 出版证明 is a page recognised as
+one; a lookup or proof filed apart from the book belongs to it when it names it
+(ISBN, title), and an item of such attachments alone beside another book gets
+no missing-part errors (checkutil.missing_part); findings on read values carry
+their facts (`needs=`).
 """
 
 from __future__ import annotations

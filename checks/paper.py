@@ -6,6 +6,12 @@ A journal paper needs 期刊封面, 目录, 论文正文, 国家新闻出版署�
 checker reads the authors (PAP007), the publication date (PAP008), the CN/ISSN
 (or the proceedings' ISBN, PAP009) and compares title, 期 and numbers between
 the parts (PAP010).  Tables live in data/publication.toml.
+
+Every error rests on what was read (SPEC §7): the kind (journal/conference)
+follows what the pages show and is left open when they show neither; a
+missing part is an error only for a surely grouped paper with no page that
+could be the part (checkutil.missing_part); findings on read values carry
+their facts (`needs=`), so a weak OCR reading becomes GEN012.
 """
 
 from __future__ import annotations
@@ -54,7 +60,6 @@ def label(item: Item, word: str) -> str:
 
 # ---------------------------------------------------------------- reading the parts
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 CORE_PARTS = frozenset({"cover", "toc", "body", "proceedings"})     # what makes a paper; the rest are attachments
 
 
@@ -184,6 +189,8 @@ def _page_text(page: Page) -> Text:
 
 def _record(kind: str) -> re.Pattern[str]:
     return re.compile("|".join(table()["paper"][f"{kind}_record"]))
+
+
 _ARTICLE_NO = re.compile(r"文章编号\s*[:：]?\s*\d{4}\s*[-—–]?\s*\d{3}[\dx]")
 
 
