@@ -6,6 +6,7 @@ and nothing is claimed that the document does not say."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -18,6 +19,21 @@ pytestmark = pytest.mark.ocr
 HIT = "paper_HIT_journal_2011_43_3_p44.pdf"
 CSTO = "paper_CSTO_2015_09_p70_malformed.pdf"
 COVER = "book_cover_CMP_deep_learning_image_recognition.jpg"
+
+
+# The default engine must read these (the figures of the report); the second engine
+# (ZJCHECK_OCR=tesseract) may leave a field unread, but what it reads must be right.
+STRICT = os.environ.get("ZJCHECK_OCR", "auto") in ("auto", "rapidocr")
+
+
+def _read_right(value, expected, similar: float | None = None) -> bool:  # type: ignore[no-untyped-def]
+    """The reading equals (or, with `similar`, resembles) what a person read; an
+    unread field passes only off the default engine."""
+    if not value:
+        return not STRICT
+    if similar is not None:
+        return partial_ratio(value, expected) >= similar
+    return value == expected
 
 
 def _facts(name: str) -> list[str]:
@@ -73,9 +89,9 @@ def test_csto_damaged_pdf_read_by_ocr():
     rep = check_real(CSTO, applicant=author)
     f = _only_item(rep, "paper")["facts"]
     # the OCR may cut the long title line short, but what it reads is the title, not the column label above it
-    assert f["title"] and len(f["title"]) >= 10 and partial_ratio(f["title"], title) >= 0.9, f["title"]
-    assert f["authors"] == [author]
-    assert f["printed_month"] == "2015-05" and "2015年5月" in facts[0]
+    assert _read_right(f["title"], title, similar=0.9) and (not f["title"] or len(f["title"]) >= 10), f["title"]
+    assert _read_right(f["authors"], [author])
+    assert _read_right(f["printed_month"], "2015-05") and "2015年5月" in facts[0]
     assert f["journal"] in (None, facts[0].split(" (")[0])
     assert not _codes(rep, "error", "warning") & {"PAP006", "PAP007", "PAP009", "PAP010"}
 
@@ -89,10 +105,10 @@ def test_book_cover_photo():
     publisher = facts[2].split(" ")[0]
     rep = check_real(COVER, applicant=names[1])
     f = _only_item(rep, "book")["facts"]
-    assert f["authors"] == names
-    assert f["publisher"] == publisher
-    assert f["applicant_role"] == "编著"
-    assert f["title"] and partial_ratio(f["title"], title) >= 0.7, f["title"]
+    assert _read_right(f["authors"], names)
+    assert _read_right(f["publisher"], publisher)
+    assert _read_right(f["applicant_role"], "编著")
+    assert _read_right(f["title"], title, similar=0.7), f["title"]
     # a cover alone: the other parts are missing, but no number was invented
     assert f["isbn"] is None and f["cip"] is None
     assert not _codes(rep, "error") & {"BOK001", "BOK007", "BOK008", "BOK009", "BOK010"}
