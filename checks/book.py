@@ -6,6 +6,12 @@ show the author's name, the publisher's 《出版证明》 giving author, title,
 CIP 核字号 and the author's actual share.  ISBNs are validated with
 python-stdnum; CIP 数据核字 numbers in both the 中国版本图书馆 form
 （2023）第123456号 and the 中国国家版本馆 form 第2024PR2624号 / (2024)第103518号.
+
+Errors rest on what was read (SPEC §7): the 出版证明 is a page recognised as
+one; a lookup or proof filed apart from the book belongs to it when it names it
+(ISBN, title), and an item of such attachments alone beside another book gets
+no missing-part errors (checkutil.missing_part); findings on read values carry
+their facts (`needs=`).
 """
 
 from __future__ import annotations
@@ -16,13 +22,24 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from zjcheck.checkutil import window_finding
+from zjcheck.checkutil import missing_item_part, window_finding
+from zjcheck.evidence import Fact, set_facts, page_fact, weakest
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.extract import fuzzy_pattern, name_in, norm, squash
+from zjcheck.extract import Text, fuzzy_pattern, name_in, squash
 
-from .paper import close_name, core, find_isbns, isbn_ok, label, partial_ratio, table
+from zjcheck.checkutil import data_table
+from zjcheck.extract.publication import unglue, close_name, core, find_isbns, isbn_ok, partial_ratio
+
+
+def table() -> dict[str, Any]:
+    return data_table("publication")
+
+
+def label(item: Item, word: str) -> str:
+    """book-1 -> 论著-1"""
+    return f"{word}-{item.id.rsplit('-', 1)[-1]}"
 
 MATERIAL = "book"
 CODES = ("BOK001", "BOK002", "BOK003", "BOK004", "BOK005", "BOK006", "BOK007", "BOK008",
@@ -94,6 +111,38 @@ def _text(item: Item, *parts: str) -> str:
     return "\n".join(p.text for p in item.pages if set(parts) & set(p.parts))
 
 
+def proof_pages(item: Item) -> list[Page]:
+    """Pages that are the publisher's 出版证明 itself: recognised as one first, or
+    saying 出版证明 / 兹证明 (a 版权页 that also scored for it is none)."""
+    return [p for p in item.pages_with("pub_proof")
+            if p.parts[0] == "pub_proof" or re.search(r"出\s*版\s*证\s*明|兹\s*证\s*明", p.text)]
+
+
+def _date_fact(item: Item) -> Fact | None:
+    """The publication month (版次 line, CIP line or the lookup's 出版时间) with the line it was read on."""
+    for part in ("copyright", "cip_lookup"):
+        for page in item.pages_with(part):
+            t = Text.of(page)
+            for i, ln in enumerate(t.lines):
+                d = _pub_date(ln.text)
+                if d:
+                    return t.line_fact(d, i)
+            d = _pub_date(page.text)
+            if d:
+                return page_fact(d, page)
+    return None
+
+
+def _line_facts(pages: list[Page], finder) -> list[tuple[Fact, Page]]:  # type: ignore[no-untyped-def]
+    """Every value `finder` reads on a line of the pages, as a fact of that line."""
+    out: list[tuple[Fact, Page]] = []
+    for page in pages:
+        t = Text.of(page)
+        for i, ln in enumerate(t.lines):
+            out.extend((t.line_fact(v, i), page) for v in finder(ln.text))
+    return out
+
+
 def book_title(item: Item) -> str | None:
     """From the CIP block (书名/作者. —出版地：出版社), the lookup's 书名, or 《…》 in the 出版证明."""
     for p in item.pages_with("copyright"):
@@ -108,7 +157,25 @@ def book_title(item: Item) -> str | None:
             if len(core(v)) >= 4 and "isbn" not in v.lower():
                 return v
     m = re.search(r"《([^》]{4,40})》", unicodedata.normalize("NFKC", _text(item, "pub_proof", "preface")))
-    return re.sub(r"\s+", "", m.group(1)) if m else None
+    if m:
+        return re.sub(r"\s+", "", m.group(1))
+    return _cover_title(item)
+
+
+def _cover_title(item: Item) -> str | None:
+    """The title on the cover: the nearest line above the authors' line (…编著 / 主编)
+    that is mostly CJK and no series or publisher line."""
+    for p in item.pages_with("cover"):
+        lines = [ln.strip() for ln in unicodedata.normalize("NFKC", p.text).splitlines() if ln.strip()]
+        for i, ln in enumerate(lines):
+            if not _ROLE_RX.search(ln) or not _authors(ln):
+                continue
+            for above in reversed(lines[:i]):
+                k = len(re.findall(r"[\u4e00-\u9fff]", above))
+                if k >= 4 and len(re.findall(r"[a-zA-Z]", above)) <= k and not re.search(r"丛书|出版社|系列", above):
+                    return re.sub(r"\s+", "", above)
+            break
+    return None
 
 
 def _role(text: str, name: str | None) -> str | None:
@@ -126,12 +193,25 @@ def _role(text: str, name: str | None) -> str | None:
             or re.match(rf"(?:[,，、][\u4e00-\u9fff]{{2,4}}?){{0,4}}({alt})", after)
         if mm:
             return mm.group(1)
+    for line in unicodedata.normalize("NFKC", text).splitlines():   # 庄建 张晶 许钰雯 编著 (spaces, no commas)
+        names = _authors(line)
+        m = _ROLE_RX.search(line)
+        if m and n in names:
+            return re.sub(r"^等", "", m.group(1))
     return None
 
 
 def _publisher(text: str) -> str | None:
-    m = re.search(r"([\u4e00-\u9fff]{2,14}出版社)", squash(text))
-    return m.group(1) if m else None
+    """The publisher: the name ending in 出版社 on its own line (not the authors
+    and 编著 before it), skipping labels such as 出版发行：."""
+    for line in text.splitlines():
+        for tok in re.split(r"[\s\u3000:：,，;；/()（）]+", unicodedata.normalize("NFKC", line)):
+            m = re.search(r"((?:[\u4e00-\u9fff]{2,14}?)出版社)", tok)
+            if m:
+                name = re.sub(r"^.*(?:编著|主编|著|译|由|出版发行|发行)", "", m.group(1))
+                if len(name) >= 4:
+                    return name
+    return None
 
 
 def _pub_date(text: str) -> date | None:
@@ -149,15 +229,20 @@ _NOT_NAME = re.compile(r"[书社版页章本全由任等者编著译丛]")
 
 
 def _authors(text: str) -> list[str]:
-    """Names written in front of 主编/副主编/编著/著/译 (cover, CIP line, lookup 著者)."""
+    """Names written in front of 主编/副主编/编著/著/译 (cover, CIP line, lookup 著者);
+    names OCR ran together (庄建张晶许钰雯) split where each piece starts with a surname."""
     out: list[str] = []
-    for line in norm(text).splitlines():
+    for raw in unicodedata.normalize("NFKC", text).lower().splitlines():
+        # a role glued to the last name (许钰雯编著): a space before it, not inside 副主编 / 编著
+        line = re.sub(r"(?<=[\u4e00-\u9fff])(?<![副主编等])(?=(?:副主编|主编|等?编著|主译|副主译|著|译)(?![\u4e00-\u9fff]))",
+                      " ", raw)
         prev = 0
         for m in _ROLE_RX.finditer(line):
             seg = line[prev:m.start()]
             prev = m.end()
             names: list[str] = []
-            for tok in reversed([t for t in _SPLIT.split(seg) if t]):
+            toks = [n for t in _SPLIT.split(seg) if t for n in unglue(t, None)]
+            for tok in reversed(toks):
                 if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", tok) or _NOT_NAME.search(tok):
                     break
                 names.insert(0, tok)
@@ -173,6 +258,7 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
     isbns = {part: find_isbns(_text(item, part)) for part in ("copyright", "cip_lookup", "pub_proof")}
     cips = sorted(find_cip(copy), key=lambda c: not c[1]) or find_cip(proof)    # a well-formed one first
     all_text = item.text
+    date_f = _date_fact(item)
     return {
         "parts": sorted(item.parts()),
         "title": book_title(item),
@@ -182,23 +268,44 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "cip": cips[0][0] if cips else None,
         "cip_ok": (cips[0][1] or confirmed_by(cips[0][0], strict_cips(look + "\n" + proof))) if cips else None,
         "publisher": _publisher(copy) or _publisher(look) or _publisher(_text(item, "cover")),
-        "date": (d.isoformat() if (d := _pub_date(copy) or _pub_date(look)) else None),
+        "date": date_f,
         "authors": _authors(_text(item, "cover", "copyright", "cip_lookup")),
         "applicant_role": _role(proof, name) or _role(look, name) or _role(_text(item, "cover"), name)
         or _role(all_text, name),
         "lookup_names_applicant": name_in(name, look) if name and look else None,
-        "has_pub_proof": bool(proof.strip()),
+        "has_pub_proof": bool(proof_pages(item)),
     }
 
 
 # ---------------------------------------------------------------- checks
 
-def _missing(item: Item, lab: str) -> Iterator[Finding]:
+CORE_PARTS = frozenset({"cover", "copyright", "toc", "preface", "content"})   # lookups and proofs are attachments
+
+
+def _belongs(item: Item, part: str):  # type: ignore[no-untyped-def]
+    """Whether an item of attachments only (a lookup saved beside the book's folder)
+    is this book's: the same ISBN, or this book's title on its pages of `part`."""
+    isbn = item.facts.get("isbn")
+    title = item.facts.get("title")
+    need = float(table()["paper"]["title_ratio"])
+
+    def test(other: Item) -> bool:
+        text = "\n".join(p.text for p in other.pages_with(part))
+        if isbn and any(_to13(n) == _to13(isbn) for n in find_isbns(text)):
+            return True
+        return bool(title and text and partial_ratio(title, text) >= need)
+    return test
+
+
+def _missing(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
     have = item.parts()
     at = item.pages[0] if item.pages else None
     for part, code, what in PARTS:
         if part not in have:
-            yield finding(code, f"{lab}：缺少{what}", evidence=item.id, at=at, part=part)
+            found = missing_item_part(MATERIAL, item, ctx, code, part, what, lab, core_parts=CORE_PARTS, at=at,
+                                 belongs=_belongs(item, part))
+            if found:
+                yield found
 
 
 def _lookup(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
@@ -211,14 +318,16 @@ def _lookup(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
                       material=MATERIAL, evidence=item.id, at=looks[0], severity="info")
         return
     text = "\n".join(p.text for p in looks)
-    if name_in(name, text) or item.pages_with("pub_proof"):
+    if name_in(name, text) or proof_pages(item):
         return
     if close_name(name, text):
         yield finding("GEN012", f"{lab}：查询截图上的作者姓名未能可靠识别，无法确认是否体现申报人{name}",
                       material=MATERIAL, evidence=item.id, at=looks[0], severity="info")
         return
-    yield finding("BOK007", f"{lab}：查询截图未体现申报人{name}的姓名，且未附出版社出具的《出版证明》",
-                  evidence=item.id, at=looks[0])
+    listed = _authors(text)
+    shown = f"（截图上的作者：{'、'.join(listed)}）" if listed else "（截图上没有作者信息）"
+    yield finding("BOK007", f"{lab}：查询截图未体现申报人{name}的姓名{shown}，且未附出版社出具的《出版证明》",
+                  evidence=item.id, at=looks[0], needs={"查询截图": page_fact(True, looks[0])})
 
 
 _PARTICIPATION: list[re.Pattern[str]] = []
@@ -232,7 +341,7 @@ def _participation(text: str) -> bool:
 
 
 def _proof(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
-    proofs = item.pages_with("pub_proof")
+    proofs = proof_pages(item)
     if not proofs:
         return
     text = "\n".join(p.text for p in proofs)
@@ -255,15 +364,22 @@ def _proof(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         lacks.append("作者的实际参与情况（编写章节或字数）")
     if lacks:
         yield finding("BOK008", f"{lab}：《出版证明》缺少{'、'.join(lacks)}", evidence=item.id, at=proofs[0],
-                      lacks=lacks)
+                      lacks=lacks, needs={"出版证明": weakest(page_fact(True, p) for p in proofs)})
 
 
 def _isbn(item: Item, lab: str) -> Iterator[Finding]:
     readings: dict[str, list[tuple[str, Page]]] = {}
+    facts_of: dict[tuple[str, int], Fact] = {}
     for part in ("copyright", "cip_lookup", "pub_proof"):
-        for p in item.pages_with(part):
+        pages = proof_pages(item) if part == "pub_proof" else item.pages_with(part)
+        for f, p in _line_facts(pages, find_isbns):
+            readings.setdefault(part, []).append((f.value, p))
+            facts_of.setdefault((f.value, id(p)), f)
+        for p in pages:                 # an ISBN broken over two lines
             for n in find_isbns(p.text):
-                readings.setdefault(part, []).append((n, p))
+                if (n, id(p)) not in facts_of:
+                    readings.setdefault(part, []).append((n, p))
+                    facts_of[(n, id(p))] = page_fact(n, p)
     if not readings:
         pages = item.pages_with("copyright")
         if pages:
@@ -284,16 +400,18 @@ def _isbn(item: Item, lab: str) -> Iterator[Finding]:
                    for g, q in rs if q is page and g in good):
                 continue
             yield finding("BOK009", f"{lab}：{names[part]}上的 ISBN {n} 校验位错误或位数不对",
-                          evidence=item.id, at=page, isbn=n)
+                          evidence=item.id, at=page, isbn=n, needs={"ISBN": facts_of.get((n, id(page)))})
             break
     as13 = {part: {_to13(n) for n in v} for part, v in valid.items() if v}
     if len(as13) >= 2:
         base_part, base = next(iter(as13.items()))
         for part, v in list(as13.items())[1:]:
             if not (v & base):
-                page = readings[part][0][1]
+                n, page = readings[part][0]
+                b, base_page = readings[base_part][0]
                 yield finding("BOK009", f"{lab}：{names[part]}上的 ISBN（{'、'.join(sorted(v))}）与"
-                              f"{names[base_part]}（{'、'.join(sorted(base))}）不一致", evidence=item.id, at=page)
+                              f"{names[base_part]}（{'、'.join(sorted(base))}）不一致", evidence=item.id, at=page,
+                              needs={"ISBN": weakest([facts_of.get((n, id(page))), facts_of.get((b, id(base_page)))])})
 
 
 def _to13(n: str) -> str:
@@ -310,9 +428,12 @@ def _cip(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         return
     text = "\n".join(p.text for p in pages)
     cips = find_cip(text)
+    cip_lines = _line_facts(pages, lambda s: [raw for raw, _ in find_cip(s)])
+    cip_fact = cip_lines[0][0] if cip_lines else weakest(page_fact(True, p) for p in pages)
     if not cips:
         if re.search(r"cip|在版编目", squash(text)):
-            yield finding("BOK010", f"{lab}：版权页上没有“CIP数据核字”号", evidence=item.id, at=pages[0])
+            yield finding("BOK010", f"{lab}：版权页上没有“CIP数据核字”号", evidence=item.id, at=pages[0],
+                          needs={"版权页": weakest(page_fact(True, p) for p in pages)})
         else:
             yield finding("GEN012", f"{lab}：版权页上未能识别图书在版编目（CIP）数据，无法核对 CIP 核字号",
                           material=MATERIAL, evidence=item.id, at=pages[0], severity="info")
@@ -325,14 +446,15 @@ def _cip(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         loose = re.search(r"\((?:19|20)\d\d\)\D{0,2}\d{5,}", _digits_fix(raw))
         if refs:
             yield finding("BOK010", f"{lab}：版权页上的 CIP 数据核字号“{raw}”格式不正确，或与查询结果/出版证明上的"
-                          f"（{refs[0][0]}）第{refs[0][1]}号不一致", evidence=item.id, at=pages[0], cip=raw)
+                          f"（{refs[0][0]}）第{refs[0][1]}号不一致", evidence=item.id, at=pages[0], cip=raw,
+                          needs={"CIP 数据核字号": cip_fact})
             return
         if loose:
             yield finding("GEN012", f"{lab}：版权页上的 CIP 数据核字号“{raw}”未能可靠识别，无法确认格式",
                           material=MATERIAL, evidence=item.id, at=pages[0], severity="info")
             return
         yield finding("BOK010", f"{lab}：版权页上的 CIP 数据核字号“{raw}”格式不正确（应为“（2023）第123456号”"
-                      f"或“第2024PR2624号”的形式）", evidence=item.id, at=pages[0], cip=raw)
+                      f"或“第2024PR2624号”的形式）", evidence=item.id, at=pages[0], cip=raw, needs={"CIP 数据核字号": cip_fact})
         return
 
 
@@ -346,8 +468,14 @@ def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         year = cip_year(item.facts["cip"])
         if year and year > ctx.catalogue.cutoff.year:
             when = year
+    fact = item.fact("date")
+    if not item.facts.get("date") and when is not None:         # the CIP 核字号's year
+        pages = item.pages_with("copyright")
+        cips = _line_facts(pages, lambda s: [raw for raw, _ in find_cip(s)])
+        fact = cips[0][0] if cips else None
+    needs = {"出版时间": fact} if when is not None else {}
     found = window_finding("BOK011", lab, "出版时间", when, ctx, at=at, evidence=item.id, material=MATERIAL,
-                           month_only=True)
+                           month_only=True, needs=needs or None)
     if found:
         yield found
 
@@ -355,14 +483,15 @@ def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
 def check(items: list[Item], ctx: Context) -> Iterable[Finding]:
     for item in items:
         if not item.facts:
-            item.facts = facts(item, ctx)
+            set_facts(item, facts(item, ctx))
         lab = label(item, "论著")
         title = item.facts.get("title")
         if title:
             lab += f"（《{title}》）"
-        yield from _missing(item, lab)
+        yield from _missing(item, ctx, lab)
         yield from _lookup(item, ctx, lab)
         yield from _proof(item, ctx, lab)
         yield from _date(item, ctx, lab)
         yield from _isbn(item, lab)
         yield from _cip(item, ctx, lab)
+

@@ -6,6 +6,12 @@ A journal paper needs 期刊封面, 目录, 论文正文, 国家新闻出版署�
 checker reads the authors (PAP007), the publication date (PAP008), the CN/ISSN
 (or the proceedings' ISBN, PAP009) and compares title, 期 and numbers between
 the parts (PAP010).  Tables live in data/publication.toml.
+
+Every error rests on what was read (SPEC §7): the kind (journal/conference)
+follows what the pages show and is left open when they show neither; a
+missing part is an error only for a surely grouped paper with no page that
+could be the part (checkutil.missing_part); findings on read values carry
+their facts (`needs=`), so a weak OCR reading becomes GEN012.
 """
 
 from __future__ import annotations
@@ -14,20 +20,20 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from stdnum import isbn as _isbn
 from stdnum import issn as _issn
 
-from zjcheck.checkutil import data_table, window_finding
+from zjcheck.checkutil import data_table, main_parts, missing_item_part, window_finding
 from zjcheck.codes import finding
+from zjcheck.evidence import Fact, set_facts, derived, page_fact, weakest
+from zjcheck.extract import Text, date_fact, name_in, norm, squash
+from zjcheck.extract.publication import (citation, close_name, core, find_author_line, find_isbns, fix_digits, isbn_ok,
+                                         journal_in_head, partial_ratio, reflowed, title_above)
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
-from zjcheck.extract import name_in, norm, squash
 
 MATERIAL = "paper"
 CODES = ("PAP001", "PAP002", "PAP003", "PAP004", "PAP005", "PAP006", "PAP007", "PAP008",
@@ -40,46 +46,11 @@ JOURNAL_PARTS = (("cover", "PAP001", "期刊封面"), ("nppa_lookup", "PAP004", 
 CONFERENCE_PARTS = (("proceedings", "会议论文集"), ("invitation", "会议邀请函"), ("report", "会议报告内容"))
 
 
-# ---------------------------------------------------------------- shared helpers (also used by book.py)
+# ---------------------------------------------------------------- tables
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     return data_table("publication")
-
-
-_KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def core(text: str) -> str:
-    """Only CJK characters, digits and latin letters: what survives OCR reliably."""
-    return _KEEP.sub("", squash(text))
-
-
-def partial_ratio(needle: str, haystack: str) -> float:
-    """Best similarity (0..1) of `needle` to any window of `haystack` (both `core`d).
-
-    A title printed on another page with a misread character or two still
-    scores high; a different title scores low.
-    """
-    n, h = core(needle), core(haystack)
-    if not n or not h:
-        return 0.0
-    if n in h:
-        return 1.0
-    if len(h) <= len(n):
-        return SequenceMatcher(None, n, h, autojunk=False).ratio()
-    best = 0.0
-    chars = set(n)
-    for width in {len(n) - 1, len(n), len(n) + 1}:
-        for i in range(0, len(h) - width + 1):
-            w = h[i:i + width]
-            if w[0] not in chars and w[-1] not in chars:
-                continue
-            sm = SequenceMatcher(None, n, w, autojunk=False)
-            if sm.quick_ratio() <= best:
-                continue
-            best = max(best, sm.ratio())
-    return best
 
 
 def label(item: Item, word: str) -> str:
@@ -87,101 +58,9 @@ def label(item: Item, word: str) -> str:
     return f"{word}-{item.id.rsplit('-', 1)[-1]}"
 
 
-def fix_digits(s: str) -> str:
-    """OCR letter/digit confusions inside a number: o->0, l/i/|->1."""
-    return s.translate(str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "|": "1"}))
+# ---------------------------------------------------------------- reading the parts
 
-
-def find_isbns(text: str) -> list[str]:
-    """ISBNs written after the word ISBN (10 or 13 digits, OCR spaces tolerated), compacted."""
-    t = unicodedata.normalize("NFKC", text)
-    out: list[str] = []
-    for m in re.finditer(r"i\s*s\s*b\s*n\s*(?:书号|号|为|是)?\s*[:：]?\s*((?:[0-9oO][\s\-—–]{0,3}){9,13}[0-9xX]?)", t, re.I):
-        raw = fix_digits(re.sub(r"[\s\-—–]", "", m.group(1))).upper()
-        if len(raw) in (10, 13) or len(raw) > 13 and raw[:3] in ("978", "979"):
-            raw = raw[:13] if len(raw) > 13 else raw
-            out.append(raw)
-        elif len(raw) > 10 and not raw.startswith(("978", "979")):
-            out.append(raw[:10])
-    return out
-
-
-def isbn_ok(number: str) -> bool:
-    return _isbn.is_valid(number)
-
-
-def close_name(name: str, text: str) -> bool:
-    """The name with one character misread (same surname), for 'could not confirm'."""
-    n, t = squash(name), squash(text)
-    if len(n) < 3:
-        return False
-    pat = re.escape(n[0]) + "".join(
-        "(?:" + "|".join(re.escape(n[1:][:i]) + "." + re.escape(n[1:][i + 1:]) for i in range(len(n) - 1)) + ")")
-    return bool(re.search(pat, t))
-
-
-# ---------------------------------------------------------------- paper facts
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
-_NAME = re.compile(rf"^[{_CJK}]{{2,4}}$")
-_DELIMS = re.compile(r"[,，、;；]+")
-
-
-def author_list(text: str, name: str | None) -> list[str] | None:
-    """The author list of the line that names the applicant (or the first
-    list-looking line): names split on commas/semicolons, superscripts dropped."""
-    best: list[str] | None = None
-    for raw in unicodedata.normalize("NFKC", text).splitlines():
-        line = raw.strip()
-        if not line or (name and squash(name) not in squash(line)):
-            continue
-        line = re.sub(r"^.*?(?:作者|\[期刊论文\]|\[会议论文\])[:：]?", "", line)
-        line = re.split(r"[《(（]|\s-\s|—", line)[0]
-        line = re.sub(r"[0-9¹²³⁴⁵*#^]+", " ", line)
-        tokens = [re.sub(rf"[^{_CJK}]", "", t) for t in _DELIMS.split(line)]
-        if len(tokens) < 2:                     # space-separated (万方): only whole-name runs
-            tokens = [t for t in re.split(r"[\s\u3000]{1,}", line.strip()) if t]
-            if not all(_NAME.match(t) for t in tokens):
-                continue
-        tokens = [t for t in tokens if t]
-        if tokens and all(_NAME.match(t) for t in tokens) and (len(tokens) >= 2 or name):
-            if name and squash(name) in tokens:
-                return tokens
-            best = best or tokens
-    return best
-
-
-_DOI = re.compile(r"doi|文章编号")
-_HEAD = re.compile(r"第\s*\d+\s*卷|vol\.|no\.|journal|[0-9]{4}\s*年\s*[0-9]{1,2}\s*月"
-                   r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:19|20)\d\d")
-
-
-def body_title(page: Page, name: str | None) -> str | None:
-    """The article title on the first body page: the lines after the DOI /
-    running head and before the author line."""
-    lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
-    start = 0
-    for i, ln in enumerate(lines[:10]):
-        if _DOI.search(norm(ln)) or _HEAD.search(norm(ln)):
-            start = i + 1
-    picked: list[str] = []
-    for ln in lines[start:start + 6]:
-        n = norm(ln)
-        if (name and squash(name) in squash(ln)) or n.startswith(("(", "（")) or "摘要" in n \
-                or author_list(ln, None) and len(picked) > 0:
-            break
-        if _DOI.search(n) or _HEAD.search(n):
-            continue
-        cjk = len(re.findall(rf"[{_CJK}]", n))
-        if cjk < 4 or cjk < len(core(n)) / 2:       # latin running head, or OCR garbage of the author line
-            if picked:
-                break
-            continue
-        picked.append(ln)
-        if len(core("".join(picked))) >= 40:
-            break
-    title = _display("".join(picked))
-    return title if len(re.findall(rf"[{_CJK}]", title)) >= 6 else None
+CORE_PARTS = frozenset({"cover", "toc", "body", "proceedings"})     # what makes a paper; the rest are attachments
 
 
 def _display(s: str) -> str:
@@ -298,121 +177,286 @@ def _head(page: Page, n: int = 8) -> str:
     return "\n".join([ln for ln in page.text.splitlines() if ln.strip()][:n])
 
 
-def is_conference(item: Item) -> bool:
-    parts = {p.parts[0] for p in item.pages if p.parts}
-    if parts & {"proceedings", "invitation", "report"}:
-        return True
-    cues = [norm(c) for c in table()["paper"]["conference_cues"]]
-    text = norm("\n".join(p.text for p in item.pages if {"cover", "toc"} & set(p.parts)))
-    return any(c in text for c in cues)
-
-
 def _pages_text(item: Item, *parts: str) -> str:
     return "\n".join(p.text for p in item.pages if set(parts) & set(p.parts))
 
 
-@dataclass
-class _Dates:
-    printed: tuple[int, int] | None        # (year, month) printed on cover / TOC / running head
-    retrieval: date | None                 # 发表时间 on the CNKI record
-    year: int | None
-    issue: int | None
+def _page_text(page: Page) -> Text:
+    """A page's lines in reading order (an author line stays one line), pieces of a
+    text layer joined back."""
+    return reflowed(Text.of(page, rows=False))
 
 
-def _dates(item: Item) -> _Dates:
-    printed = None
-    for part in ("cover", "proceedings", "toc"):
-        for p in item.pages_with(part):
-            ms = _months(p.text)
-            if ms:
-                printed = ms[0]
-                break
-        if printed:
-            break
-    if printed is None:
-        for p in item.pages_with("body")[:1]:
-            ms = _months(_head(p))
-            printed = ms[0] if ms else None
-    retrieval = None
-    for p in item.pages_with("cnki"):
-        retrieval = retrieval or _retrieval_date(p.text)
-    year = issue = None
+def _record(kind: str) -> re.Pattern[str]:
+    return re.compile("|".join(table()["paper"][f"{kind}_record"]))
+
+
+_ARTICLE_NO = re.compile(r"文章编号\s*[:：]?\s*\d{4}\s*[-—–]?\s*\d{3}[\dx]")
+
+
+def paper_kind(item: Item) -> tuple[str | None, list[str]]:
+    """("journal" | "conference" | None, what says so).  A 论文集 makes a
+    conference paper; a journal cover, a 期刊查询, a running head with 卷/期 or
+    a journal record make a journal paper (an invitation beside them changes
+    nothing); an invitation or slides alone make a conference paper.  Nothing
+    of these: unknown, and the kind's own parts are not asked for."""
+    mains = main_parts(item)
+    if "proceedings" in mains:
+        return "conference", ["会议论文集"]
+    why = []
+    if "cover" in mains:
+        why.append("期刊封面")
+    if "nppa_lookup" in mains:
+        why.append("期刊查询证明")
+    for p in item.pages_with("body")[:1]:
+        head = norm(_head(p, 14))
+        if re.search(r"第\s*\d+\s*卷|第\s*\d{1,2}\s*期|vol\s*\.?\s*\d", head) or _ARTICLE_NO.search(norm(p.text)):
+            why.append("正文页眉的卷期")
+    cnki = norm(_pages_text(item, "cnki"))
+    if _record("journal").search(cnki):
+        why.append("检索记录（期刊）")
+    if why:
+        return "journal", why
+    conf = [w for part, w in (("invitation", "会议邀请函"), ("report", "会议报告")) if part in mains]
+    if _record("conference").search(cnki):
+        conf.append("检索记录（会议）")
+    return ("conference", conf) if conf else (None, [])
+
+
+def _authors_fact(item: Item, name: str | None) -> Fact | None:
+    """The author list: the body's author line, else the retrieval record's, else a 引用格式 line."""
+    for page in [*item.pages_with("body")[:1], *item.pages_with("cnki"), *item.pages_with("proceedings")]:
+        t = _page_text(page)
+        found = find_author_line(t, name)
+        if found:
+            i, names = found
+            return t.line_fact(names, i)
+    for page in item.pages_with("body")[:2]:
+        cite = citation(page.text)
+        if cite:
+            return page_fact(cite[0], page)
+    return None
+
+
+def _journal_from_head(item: Item, name: str | None) -> str | None:
+    """The journal's name in the running head above the article's title."""
+    for page in item.pages_with("body")[:1]:
+        t = _page_text(page)
+        found = find_author_line(t, name)
+        above = title_above(t, found[0]) if found else None
+        if above:
+            return journal_in_head(t, above[1][0])
+    return None
+
+
+def _title_fact(item: Item, name: str | None) -> Fact | None:
+    """The title printed above the author line of the article's first page (or in its 引用格式)."""
+    for page in item.pages_with("body")[:2]:
+        t = _page_text(page)
+        found = find_author_line(t, name)
+        if found:
+            above = title_above(t, found[0])
+            if above:
+                title, idx = above
+                return Fact(title, *_where(t, idx))
+        cite = citation(page.text)
+        if cite:
+            return page_fact(_display(cite[1]), page)
+    return None
+
+
+def _where(t: Text, idx: list[int]) -> tuple[Any, ...]:
+    f = t.line_fact(None, idx[0])
+    conf = min((t.line_fact(None, i).confidence for i in idx), default=f.confidence)
+    return f.source, conf, f.path, f.page, f.box
+
+
+def _number_facts(pages: list[Page], finder) -> list[Fact]:  # type: ignore[no-untyped-def]
+    """Every CN (or ISSN) number on the pages, as facts of the line it was read on."""
+    out: list[Fact] = []
+    for page in pages:
+        t = Text.of(page)
+        for i, ln in enumerate(t.lines):
+            out.extend(t.line_fact(n, i) for n in finder(ln.text))
+    return out
+
+
+def _retrieval_fact(pages: list[Page]) -> Fact | None:
+    """发表时间 on a CNKI/万方 record: after its label, else a YYYY-MM-DD that is no clock."""
+    for page in pages:
+        t = Text.of(page)
+        f = date_fact(t, table()["paper"]["date_labels"])
+        if f is not None:
+            return f
+        for i, ln in enumerate(t.lines):
+            d = _retrieval_date(ln.text)
+            if d:
+                return t.line_fact(d, i)
+    return None
+
+
+def _printed_fact(item: Item) -> Fact | None:
+    """(year, month) printed on the cover, 论文集, 目次 or the article's running head."""
+    for part in ("cover", "proceedings", "toc", "body"):
+        for page in item.pages_with(part)[:1 if part == "body" else None]:
+            t = Text.of(page, rows=False)
+            for i, ln in enumerate(t.lines[:14] if part == "body" else t.lines):
+                ms = _months(ln.text)
+                if ms:
+                    return t.line_fact(ms[0], i)
+            if part == "body":          # a text layer writing 2 0 1 1 / 年 / 3 / 月 piece by piece
+                ms = _months(squash(_head(page, 14)))
+                if ms:
+                    return page_fact(ms[0], page)
+    return None
+
+
+def _issue_fact(item: Item) -> Fact | None:
+    """(year, issue) from '2024年 第41卷 第5期' on the cover, 目次, running head or record."""
     for part in ("cover", "toc", "body", "cnki"):
-        for p in item.pages_with(part):
-            y, i = _issue(_head(p, 12) if part == "body" else p.text)
-            year, issue = year or y, issue or i
-        if issue:
-            break
-    return _Dates(printed, retrieval, year or (printed[0] if printed else None), issue)
+        for page in item.pages_with(part)[:1 if part == "body" else None]:
+            text = squash(_head(page, 14)) if part == "body" else page.text
+            y, i = _issue(text)
+            if i:
+                return page_fact((y, i), page)
+    return None
+
+
+def _page_fact(pages: list[Page]) -> Fact | None:
+    """How surely a page as a whole was read (for findings about what it lacks)."""
+    return page_fact(True, pages[0]) if pages else None
 
 
 def facts(item: Item, ctx: Context) -> dict[str, Any]:
     name = ctx.name
-    parts = sorted(item.parts())
-    kind = "conference" if is_conference(item) else "journal"
-    bodies = item.pages_with("body")
-    t_body = body_title(bodies[0], name) if bodies else None
+    kind, kind_why = paper_kind(item)
+    title_f = _title_fact(item, name)
     t_retr = next((t for t in (retrieval_title(p.text) for p in item.pages_with("cnki")) if t), None)
-    authors = None
-    for p in [*bodies[:1], *item.pages_with("cnki")]:
-        authors = author_list(p.text, name)
-        if authors:
-            break
+    authors_f = _authors_fact(item, name)
+    authors = authors_f.value if authors_f else None
     pos = authors.index(squash(name)) + 1 if authors and name and squash(name) in authors else None
-    d = _dates(item)
+    retrieval_f = _retrieval_fact(item.pages_with("cnki"))
+    printed_f = _printed_fact(item)
+    issue_f = _issue_fact(item)
     freq = _frequency(_pages_text(item, "nppa_lookup", "cover"))
     journal = None
     m = re.search(r"《([\u4e00-\u9fff]{2,24})[》)]", norm(_pages_text(item, "cnki")))
     if m:
         journal = m.group(1).strip()
     else:
-        m = re.search(r"刊名[:：]?\s*(?!主管|主办|cn|issn)([\u4e00-\u9fff]{2,16})", norm(_pages_text(item, "nppa_lookup")))
-        journal = m.group(1) if m else None
-    cover_text = _pages_text(item, "cover", "proceedings")
-    look = _pages_text(item, "nppa_lookup")
-    cn_others = find_cn(look, bare=True) + find_cn(_pages_text(item, "toc", "body"))
-    issn_others = find_issn(look, bare=True) + find_issn(_pages_text(item, "toc", "body"))
-    cn, cn_fixed = settle(find_cn(cover_text), cn_others, lambda x: cn_problem(x) is None)
-    issn, issn_fixed = settle(find_issn(cover_text), issn_others, _issn.is_valid)
-    pub = d.retrieval or (date(*d.printed, 1) if d.printed else None)
+        m = re.search(r"刊\s*名[:：]?\s*(?!主管|主办|cn|issn)([\u4e00-\u9fff]{2,16})",
+                      norm(_pages_text(item, "nppa_lookup", "cnki")))
+        journal = m.group(1) if m else _journal_from_head(item, name)
+    covers = item.pages_with("cover") + item.pages_with("proceedings")
+    looks = item.pages_with("nppa_lookup")
+    others = looks + item.pages_with("toc") + item.pages_with("body")
+    cn_f = _settle(_number_facts(covers, find_cn),
+                   _number_facts(looks, lambda s: find_cn(s, bare=True)) + _number_facts(others, find_cn),
+                   lambda x: cn_problem(x) is None)
+    issn_f = _settle(_number_facts(covers, find_issn),
+                     _number_facts(looks, lambda s: find_issn(s, bare=True)) + _number_facts(others, find_issn),
+                     _issn.is_valid)
+    isbn_f = None
+    if kind == "conference":
+        isbns = _number_facts(item.pages_with("proceedings") or covers, find_isbns)
+        isbn_f = isbns[0] if isbns else None
+    if retrieval_f is not None:
+        date_f = retrieval_f
+    elif printed_f is not None:
+        y, mo = printed_f.value
+        date_f = derived(date(y, mo, 1), [printed_f])
+    else:
+        date_f = None
+    if retrieval_f is not None:
+        year = derived(retrieval_f.value.year, [retrieval_f])
+    elif issue_f is not None and issue_f.value[0]:
+        year = derived(issue_f.value[0], [issue_f])
+    else:
+        year = derived(printed_f.value[0], [printed_f]) if printed_f else None
+    look_text = _pages_text(item, "nppa_lookup")
     return {
         "kind": kind,
-        "parts": parts,
-        "title": t_body or t_retr,
-        "title_body": t_body,
+        "kind_why": kind_why,
+        "parts": sorted(item.parts()),
+        "title": title_f.value if title_f else t_retr,
+        "title_body": title_f,
         "title_retrieval": t_retr,
         "journal": journal,
-        "cn": cn,
-        "issn": issn,
-        "ocr_corrected": [k for k, v in (("cn", cn_fixed), ("issn", issn_fixed)) if v],
-        "lookup_cn": (find_cn(look, bare=True) or [None])[0],
-        "lookup_issn": (find_issn(look, bare=True) or [None])[0],
-        "isbn": (find_isbns(cover_text) or [None])[0] if kind == "conference" else None,
-        "year": d.year,
-        "issue": d.issue,
-        "printed_month": f"{d.printed[0]}-{d.printed[1]:02d}" if d.printed else None,
-        "date": pub.isoformat() if pub else None,
-        "date_source": "retrieval" if d.retrieval else ("printed" if d.printed else None),
+        "cn": cn_f,
+        "issn": issn_f,
+        "ocr_corrected": [k for k, f in (("cn", cn_f), ("issn", issn_f)) if f is not None and f.confirmed_by],
+        "lookup_cn": (find_cn(look_text, bare=True) or [None])[0],
+        "lookup_issn": (find_issn(look_text, bare=True) or [None])[0],
+        "isbn": isbn_f,
+        "year": year,
+        "issue": issue_f.value[1] if issue_f else None,
+        "printed_month": (f"{printed_f.value[0]}-{printed_f.value[1]:02d}" if printed_f else None),
+        "date": date_f,
+        "date_source": "retrieval" if retrieval_f else ("printed" if printed_f else None),
         "frequency": freq[0] if freq else None,
-        "authors": authors,
+        "authors": authors_f,
         "author_position": pos,
     }
 
 
+def _settle(own: list[Fact], others: list[Fact], valid) -> Fact | None:  # type: ignore[no-untyped-def]
+    """The cover's number as a fact; when it is invalid but a valid reading one
+    misread character away exists elsewhere (lookup, 目次, DOI), that reading,
+    marked as confirmed by the cover (an OCR correction)."""
+    value, fixed = settle([f.value for f in own], [f.value for f in others], valid)
+    if value is None:
+        return None
+    pool = own + others
+    f = next((x for x in pool if x.value == value), None)
+    if f is None:
+        return None
+    return f.confirmed("cover") if fixed else f
+
+
 # ---------------------------------------------------------------- checks
 
-def _missing(item: Item, kind: str, lab: str) -> Iterator[Finding]:
+def _belongs(item: Item, part: str):  # type: ignore[no-untyped-def]
+    """Whether an item of attachments only (a CNKI screenshot in the papers' common
+    folder) shows this paper: its pages of `part` carry this paper's title."""
+    title = item.facts.get("title")
+    need = float(table()["paper"]["title_ratio"])
+
+    def test(other: Item) -> bool:
+        text = "\n".join(p.text for p in other.pages_with(part))
+        return bool(title and text and partial_ratio(title, text) >= need)
+    return test
+
+
+def _absent(item: Item, ctx: Context, code: str, part: str, what: str, lab: str, at: Page | None,
+            **data: Any) -> Finding | None:
+    return missing_item_part(MATERIAL, item, ctx, code, part, what, lab, core_parts=CORE_PARTS, at=at,
+                        belongs=_belongs(item, part), **data)
+
+
+def _missing(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
+    kind = item.facts.get("kind")
     have = item.parts()
     at = item.pages[0] if item.pages else None
     for part, code, what in COMMON_PARTS + (JOURNAL_PARTS if kind == "journal" else ()):
         if part not in have:
             if part == "toc" and kind == "conference":
                 what = "论文集目录"
-            yield finding(code, f"{lab}：缺少{what}", evidence=item.id, at=at, part=part)
+            found = _absent(item, ctx, code, part, what, lab, at)
+            if found:
+                yield found
+    if kind is None and not have & {"cover", "nppa_lookup", "invitation", "report"}:
+        yield finding("GEN012", f"{lab}：无法判断是期刊论文还是会议论文（没有期刊封面、期刊查询证明、论文集或会议邀请函），"
+                                "未核对期刊封面、国家新闻出版署查询证明或会议邀请函、报告内容", material=MATERIAL,
+                      evidence=item.id, at=at, severity="info")
     if kind == "conference":
-        gone = [what for part, what in CONFERENCE_PARTS if part not in have]
+        gone = [(part, what) for part, what in CONFERENCE_PARTS if part not in have]
         if gone:
-            yield finding("PAP006", f"{lab}：会议论文缺少{'、'.join(gone)}", evidence=item.id, at=at, parts=gone)
+            found = _absent(item, ctx, "PAP006", gone[0][0], "、".join(w for _, w in gone), lab, at,
+                            parts=[w for _, w in gone])
+            if found and found.code == "PAP006":
+                found.message = f"{lab}：会议论文缺少{'、'.join(w for _, w in gone)}"
+            if found:
+                yield found
 
 
 def _authors(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
@@ -432,18 +476,26 @@ def _authors(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         yield finding("GEN012", f"{lab}：作者姓名未能可靠识别，无法确认申报人{name}是否为作者",
                       material=MATERIAL, evidence=item.id, at=at, severity="info")
         return
+    fact = item.fact("authors")
     who = item.facts.get("authors")
     listed = f"（识别到的作者：{'、'.join(who)}）" if who else ""
     yield finding("PAP007", f"{lab}：论文正文和检索截图的作者中没有申报人{name}{listed}",
-                  evidence=item.id, at=at, authors=who)
+                  evidence=item.id, at=fact and _page_of(item, fact) or at, authors=who, needs={"作者名单": fact})
+
+
+def _page_of(item: Item, fact: Fact) -> Page | None:
+    return next((p for p in item.pages if p.doc.rel == fact.path and p.number == fact.page), None)
 
 
 def _date(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
     at = (item.pages_with("cnki") or item.pages_with("cover") or item.pages)[0] if item.pages else None
     f = item.facts
+    fact = item.fact("date")
     when = f.get("date") or f.get("year")
     data = {"date": f["date"]} if f.get("date") else {"year": f.get("year")}
-    found = window_finding("PAP008", lab, "发表时间", when, ctx, at=at, evidence=item.id, material=MATERIAL, **data)
+    needs = {"发表时间": fact if f.get("date") else item.fact("year")} if when else {}
+    found = window_finding("PAP008", lab, "发表时间", when, ctx, at=fact and _page_of(item, fact) or at,
+                           evidence=item.id, material=MATERIAL, needs=needs or None, **data)
     if found:
         yield found
 
@@ -457,12 +509,13 @@ def _numbers(item: Item, lab: str) -> Iterator[Finding]:
         if not procs:
             return
         text = "\n".join(p.text for p in procs)
-        isbns = find_isbns(text)
+        isbns = _number_facts(procs, find_isbns)
         if isbns:
-            bad = [n for n in isbns if not isbn_ok(n)]
-            if bad:
-                yield finding("PAP009", f"{lab}：会议论文集的 ISBN {bad[0]} 校验位错误或位数不对",
-                              evidence=item.id, at=procs[0], isbn=bad[0])
+            bad = [n for n in isbns if not isbn_ok(n.value)]
+            if bad and not any(isbn_ok(n.value) for n in isbns):
+                yield finding("PAP009", f"{lab}：会议论文集的 ISBN {bad[0].value} 校验位错误或位数不对",
+                              evidence=item.id, at=_page_of(item, bad[0]) or procs[0], isbn=bad[0].value,
+                              needs={"ISBN": bad[0]})
         elif f.get("cn") or f.get("issn") or find_issn(text):
             return                                   # proceedings published as a journal issue
         elif "isbn" in norm(text):
@@ -470,26 +523,32 @@ def _numbers(item: Item, lab: str) -> Iterator[Finding]:
                           material=MATERIAL, evidence=item.id, at=procs[0], severity="info")
         else:
             yield finding("PAP009", f"{lab}：会议论文集上没有 ISBN 书号（也无 CN/ISSN 刊号），不是正式出版物",
-                          evidence=item.id, at=procs[0])
+                          evidence=item.id, at=procs[0], needs={"论文集封面": _page_fact(procs)})
         return
+    if f["kind"] != "journal":
+        return
+    cn_f, issn_f = item.fact("cn"), item.fact("issn")
     cn, issn = f.get("cn"), f.get("issn")
     lcn, lissn = f.get("lookup_cn"), f.get("lookup_issn")
     if cn:
         why = cn_problem(cn)
         if why:
-            yield finding("PAP009", f"{lab}：期刊 CN 号 {cn} 无效：{why}", evidence=item.id, at=at, cn=cn)
+            yield finding("PAP009", f"{lab}：期刊 CN 号 {cn} 无效：{why}", evidence=item.id,
+                          at=cn_f and _page_of(item, cn_f) or at, cn=cn, needs={"CN 号": cn_f})
     if issn and not _issn.is_valid(issn):
-        yield finding("PAP009", f"{lab}：期刊 ISSN {issn} 校验位错误", evidence=item.id, at=at, issn=issn)
+        yield finding("PAP009", f"{lab}：期刊 ISSN {issn} 校验位错误", evidence=item.id,
+                      at=issn_f and _page_of(item, issn_f) or at, issn=issn, needs={"ISSN": issn_f})
     if not cn and not issn and not lcn and not lissn:
-        src = _pages_text(item, "cover", "toc", "nppa_lookup")
+        pages = item.pages_with("cover") + item.pages_with("toc") + item.pages_with("nppa_lookup")
+        src = "\n".join(p.text for p in pages)
         if not src.strip():
             return                                   # no page that would carry it: PAP001/PAP004
-        if re.search(r"issn|\bcn\b", norm(src)):
+        if re.search(r"issn|\bcn\b|连续出版物号", norm(src)):
             yield finding("GEN012", f"{lab}：期刊 CN/ISSN 号未能识别，无法核对",
                           material=MATERIAL, evidence=item.id, at=at, severity="info")
         else:
             yield finding("PAP009", f"{lab}：期刊封面和查询证明上都没有 CN 刊号或 ISSN 号，不是正规期刊",
-                          evidence=item.id, at=at)
+                          evidence=item.id, at=at, needs={"期刊封面和查询证明": _page_fact(pages)})
         return
     diffs = []
     if cn and lcn and cn != lcn and not _near(cn, lcn):
@@ -499,7 +558,9 @@ def _numbers(item: Item, lab: str) -> Iterator[Finding]:
     if diffs:
         look = item.pages_with("nppa_lookup")
         yield finding("PAP010", f"{lab}：期刊封面与国家新闻出版署查询结果的{'、'.join(diffs)}不一致",
-                      evidence=item.id, at=look[0] if look else at, aspect="number")
+                      evidence=item.id, at=look[0] if look else at, aspect="number",
+                      needs={"封面刊号": weakest([cn_f, issn_f] if cn_f and issn_f else [cn_f or issn_f]),
+                             "查询结果": _page_fact(look)})
 
 
 def _titles(item: Item, lab: str) -> Iterator[Finding]:
@@ -512,8 +573,10 @@ def _titles(item: Item, lab: str) -> Iterator[Finding]:
                           material=MATERIAL, evidence=item.id, at=at, severity="info")
         return
     need = float(table()["paper"]["title_ratio"])
+    tb_fact = item.fact("title_body")
     body_text = "\n".join(p.text for p in item.pages_with("body"))
-    cnki_text = "\n".join(p.text for p in item.pages_with("cnki"))
+    cnki_pages = item.pages_with("cnki")
+    cnki_text = "\n".join(p.text for p in cnki_pages)
     tb, tr = f.get("title_body"), f.get("title_retrieval")
     if body_text and cnki_text:
         score = max(partial_ratio(tb, cnki_text) if tb else 0.0, partial_ratio(tr, body_text) if tr else 0.0)
@@ -521,55 +584,65 @@ def _titles(item: Item, lab: str) -> Iterator[Finding]:
             shown = f"正文“{tb}”" if tb else "正文"
             shown += f"，检索截图“{tr}”" if tr else ""
             yield finding("PAP010", f"{lab}：论文正文与检索截图上的题目不一致（{shown}，相似度 {score:.0%}）",
-                          evidence=item.id, at=item.pages_with("cnki")[0], aspect="title", part="cnki",
-                          ratio=round(score, 2))
+                          evidence=item.id, at=cnki_pages[0], aspect="title", part="cnki",
+                          ratio=round(score, 2), needs={"正文题目": tb_fact if tb else None,
+                                                        "检索截图": _page_fact(cnki_pages)})
     tocs = item.pages_with("toc")
     if tocs:
         text = "\n".join(p.text for p in tocs)
         score = max(partial_ratio(t, text) for t in refs)
         if score < need:
             yield finding("PAP010", f"{lab}：期刊目录上找不到论文题目“{refs[0]}”（最高相似度 {score:.0%}）",
-                          evidence=item.id, at=tocs[0], aspect="title", part="toc", ratio=round(score, 2))
+                          evidence=item.id, at=tocs[0], aspect="title", part="toc", ratio=round(score, 2),
+                          needs={"论文题目": tb_fact or _page_fact(cnki_pages), "目录": _page_fact(tocs)})
 
 
 def _issue_month(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
     f = item.facts
     if f["kind"] != "journal":
         return
-    d = _dates(item)
+    printed_f, retrieval_f, issue_f = _printed_fact(item), _retrieval_fact(item.pages_with("cnki")), _issue_fact(item)
+    printed = printed_f.value if printed_f else None
+    retrieval = retrieval_f.value if retrieval_f else None
     at = (item.pages_with("cover") or item.pages_with("cnki") or item.pages)[0]
-    if d.printed and d.retrieval and d.printed[0] != d.retrieval.year:
-        yield finding("PAP010", f"{lab}：期刊上印的出版时间 {d.printed[0]}年{d.printed[1]}月与检索截图的发表时间 "
-                      f"{d.retrieval.isoformat()} 不是同一年", evidence=item.id, at=at, aspect="date")
+    if printed and retrieval and printed[0] != retrieval.year:
+        yield finding("PAP010", f"{lab}：期刊上印的出版时间 {printed[0]}年{printed[1]}月与检索截图的发表时间 "
+                      f"{retrieval.isoformat()} 不是同一年", evidence=item.id, at=at, aspect="date",
+                      needs={"期刊上印的出版时间": printed_f, "检索截图的发表时间": retrieval_f})
         return
-    month = d.printed[1] if d.printed else (d.retrieval.month if d.retrieval else None)
+    month = printed[1] if printed else (retrieval.month if retrieval else None)
+    month_f = printed_f if printed else retrieval_f
     freq = _frequency(_pages_text(item, "nppa_lookup", "cover"))
-    if not (d.issue and month and freq) or "增刊" in norm(_pages_text(item, "cover", "toc")):
+    issue = issue_f.value[1] if issue_f else None
+    if not (issue and month and freq) or "增刊" in norm(_pages_text(item, "cover", "toc")):
         return
     word, per_year = freq
     slack = int(table()["paper"]["issue_month_slack"])
-    if d.issue > per_year:
-        yield finding("PAP010", f"{lab}：{word}不应有第{d.issue}期", evidence=item.id, at=at, aspect="issue")
+    needs = {"期号": issue_f, "出版月份": month_f}
+    if issue > per_year:
+        yield finding("PAP010", f"{lab}：{word}不应有第{issue}期", evidence=item.id, at=at, aspect="issue",
+                      needs=needs)
         return
-    first = math.floor((d.issue - 1) * 12 / per_year) + 1
-    last = math.ceil(d.issue * 12 / per_year)
+    first = math.floor((issue - 1) * 12 / per_year) + 1
+    last = math.ceil(issue * 12 / per_year)
     if month < first - slack or month > last + slack:
         span = f"{first}月" if first == last else f"{first}–{last}月"
-        yield finding("PAP010", f"{lab}：{word}第{d.issue}期应在 {span} 出版，材料上的出版月份是 {month} 月",
-                      evidence=item.id, at=at, aspect="issue", issue=d.issue, month=month)
+        yield finding("PAP010", f"{lab}：{word}第{issue}期应在 {span} 出版，材料上的出版月份是 {month} 月",
+                      evidence=item.id, at=at, aspect="issue", issue=issue, month=month, needs=needs)
 
 
 def check(items: list[Item], ctx: Context) -> Iterable[Finding]:
     for item in items:
         if not item.facts:
-            item.facts = facts(item, ctx)
+            set_facts(item, facts(item, ctx))
         lab = label(item, "论文")
         title = item.facts.get("title")
         if title:
             lab += f"（{title[:18]}{'…' if len(title) > 18 else ''}）"
-        yield from _missing(item, item.facts["kind"], lab)
+        yield from _missing(item, ctx, lab)
         yield from _authors(item, ctx, lab)
         yield from _date(item, ctx, lab)
         yield from _numbers(item, lab)
         yield from _titles(item, lab)
         yield from _issue_month(item, ctx, lab)
+

@@ -185,6 +185,106 @@ def test_no_items_no_findings():
     assert run_checker(mod, []) == []
 
 
+# ---------------------------------------------------------------- documents made by others (issue 14)
+
+def test_a_copyright_page_that_also_scored_as_proof_is_no_proof():
+    """The 版权页 was listed with 出版证明 as a further part: it neither stands in for
+    the missing proof (BOK007) nor is it checked as one (BOK008)."""
+    pages = [(t, ["copyright", "pub_proof"] if p == ["copyright"] else p)
+             for t, p in book_pages(cip_lookup=lookup(authors="—"), pub_proof=None)]
+    item, found = run(pages)
+    assert "BOK007" in codes(found) and "BOK008" not in codes(found)
+    assert item.facts["has_pub_proof"] is False
+
+
+def test_lookup_shows_what_it_lists():
+    _, found = run(book_pages(cip_lookup=lookup(authors="王立军主编；陈晓燕副主编"), pub_proof=None))
+    hit = next(f for f in found if f.code == "BOK007")
+    assert "王立军" in hit.message and "周建华" in hit.message
+
+
+def test_weakly_read_lookup_gives_no_bok007():
+    item = make_item("book", book_pages(cip_lookup=lookup(authors="—"), pub_proof=None))
+    look = item.pages_with("cip_lookup")[0]
+    look.content.conf = 45.0
+    found = run_checker(mod, [item])
+    assert "BOK007" not in codes(found)
+    assert any(f.code == "GEN012" and f.data.get("would_be") == "BOK007" for f in found)
+
+
+def test_weakly_read_isbn_gives_no_bok009():
+    item = make_item("book", book_pages(copyright=copyright_page(isbn="978-7-111-73215-3")))
+    cp = item.pages_with("copyright")[0]
+    cp.content.lines = [type(ln)(ln.text, ln.box, 50.0 if "ISBN" in ln.text else ln.conf) for ln in cp.content.lines]
+    found = run_checker(mod, [item])
+    assert "BOK009" not in codes(found)
+    assert any(f.code == "GEN012" and f.data.get("would_be") == "BOK009" for f in found)
+
+
+def _books(*specs):
+    from tests.util import make_page
+    from zjcheck.model import Item
+    items = []
+    for n, (rel, pages) in enumerate(specs, 1):
+        ps = [make_page(t, p, "book", rel=rel, number=k) for k, (t, p) in enumerate(pages, 1)]
+        it = Item(f"book-{n}", "book", ps)
+        for pg in ps:
+            pg.item_id = it.id
+        items.append(it)
+    return items
+
+
+def test_a_lookup_filed_apart_is_the_books_own_and_no_phantom_book():
+    """Issue 14: the CIP lookup saved at the top of the books' folder became a
+    second book missing everything while the real book lacked its lookup."""
+    items = _books(("著作/著作一/a.pdf", book_pages(cip_lookup=None)), ("著作/CIP查询.png", [(lookup(), ["cip_lookup"])]))
+    found = run_checker(mod, items)
+    assert not [f for f in found if f.severity == "error"], [f.message for f in found]
+    assert {f.data.get("would_be") for f in found if f.evidence == "book-2" and f.code == "GEN012"} >= {
+        "BOK001", "BOK002", "BOK003", "BOK004", "BOK005"}
+
+
+def test_a_lookup_of_another_book_leaves_the_lookup_missing():
+    other = lookup(isbn="978-7-111-70001-2").replace(TITLE, "工业机器人离线编程与仿真")
+    items = _books(("著作/著作一/a.pdf", book_pages(cip_lookup=None)), ("著作/CIP查询.png", [(other, ["cip_lookup"])]))
+    found = run_checker(mod, items)
+    assert [f.code for f in found if f.severity == "error" and f.evidence == "book-1"] == ["BOK006"]
+    assert not [f for f in found if f.severity == "error" and f.evidence == "book-2"]
+
+
+def test_a_proof_alone_is_a_book_missing_its_parts():
+    """No other book it could belong to: the parts are missing (variant book-proof)."""
+    _, found = run([(proof(), ["pub_proof"])])
+    assert {"BOK001", "BOK002", "BOK003", "BOK004", "BOK005", "BOK006"} <= set(codes(found))
+
+
+def test_new_cip_form_and_bianzhu_authors():
+    cp = (f"图书在版编目（CIP）数据\n智能装备机电系统设计与调试/方建国，周建华，俞海燕编著. —上海：上海科学技术出版社，2024.3\n"
+          f"ISBN {ISBN}\n中国国家版本馆CIP数据核字第2024GQ3381号\n出版发行：上海科学技术出版社\n版　　次：2024年3月第1版")
+    item, found = run(book_pages(copyright=cp, cover="智能装备机电系统设计与调试\n方建国　周建华　俞海燕　编著\n上海科学技术出版社"))
+    assert "BOK010" not in codes(found)
+    assert item.facts["authors"][:3] == ["方建国", "周建华", "俞海燕"]
+    assert item.facts["publisher"] == "上海科学技术出版社"
+    assert item.facts["date"] == "2024-03-01"
+
+
+@pytest.mark.parametrize("line,names", [
+    ("庄建 张晶 许钰雯 编著", ["庄建", "张晶", "许钰雯"]),
+    ("庄建张晶许钰雯编著", ["庄建", "张晶", "许钰雯"]),
+    ("（德）汉斯·米勒　著　　王丽娟　叶丽萍　译", ["王丽娟", "叶丽萍"]),
+    ("王立军　主编\n周建华　陈晓燕　副主编", ["王立军", "周建华", "陈晓燕"]),
+])
+def test_cover_authors(line, names):
+    assert mod._authors(line) == names
+
+
+def test_cover_title_when_nothing_else_names_the_book():
+    item, _ = run([("深度学习图像识别技术\n基于TensorFlow Object Detection API\n庄建 张晶 许钰雯 编著\n机械工业出版社", ["cover"])],
+                  name="张晶")
+    assert item.facts["title"] == "深度学习图像识别技术"
+    assert item.facts["publisher"] == "机械工业出版社" and item.facts["applicant_role"] == "编著"
+
+
 # ---------------------------------------------------------------- rendered packages (real OCR)
 
 def _codes(report, code: str) -> list[dict]:
@@ -245,3 +345,32 @@ def test_cip_year_after_cutoff_without_date():
     _, found = run(book_pages(copyright=text, cip_lookup=lookup().replace("出版时间\n2023-09\n", "")))
     assert any(f.code == "BOK011" and "2027" in f.message for f in found), [f.message for f in found]
     assert "BOK010" not in codes(found)
+
+
+# ---------------------------------------------------------------- the other template families (real OCR)
+
+@pytest.mark.ocr
+def test_bianzhu_photos_family_lookup_joins_the_book(checked):
+    rep = checked("compliant-b")
+    assert not [f for f in rep["findings"] if f["code"].startswith("BOK")]
+    books = [i for i in rep["items"] if i["material"] == "book"]
+    assert len(books) == 1                   # the lookup at the folder's top is no second book
+    f = books[0]["facts"]
+    assert "cip_lookup" in f["parts"] and f["has_pub_proof"] and f["cip_ok"] is True
+    assert f["applicant_role"] == "编著"
+
+
+@pytest.mark.ocr
+def test_translation_family_lookup_shows_the_translators(checked):
+    rep = checked("compliant-c")
+    assert not [f for f in rep["findings"] if f["code"].startswith("BOK")]
+    f = next(i for i in rep["items"] if i["material"] == "book")["facts"]
+    assert f["lookup_names_applicant"] is True and not f["has_pub_proof"]
+    assert f["applicant_role"] == "译" and f["isbn"] == "9787111708322"
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("variant", ["book-b-lookup", "book-c-lookup"])
+def test_new_family_lookup_without_author(checked, variant):
+    hits = _codes(checked(variant), "BOK007")
+    assert hits and all(h["material"] == "book" for h in hits)

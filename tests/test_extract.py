@@ -181,3 +181,60 @@ def test_amount_of_another_clause_is_no_disagreement() -> None:
     assert f["agree"] is True
     f = amount_facts("总额为人民币（大写）壹佰伍拾万元整（¥1,800,000.00）。")
     assert f["agree"] is False and f["figure_value"] == 1_800_000
+
+
+# ---------------------------------------------------------------- publication readers (paper, book)
+
+def test_reflowed_joins_a_text_layer_written_piece_by_piece():
+    from zjcheck.extract.publication import find_author_line, reflowed, title_above
+    t = reflowed(Text.plain("第\n43\n卷 第\n3\n期\n融合图像局部能量和梯度的水平集分割方法\n包立君\n，\n刘宛予\n，\n浦昭邦\n("))
+    i, names = find_author_line(t, "刘宛予")
+    assert names == ["包立君", "刘宛予", "浦昭邦"]
+    assert title_above(t, i)[0] == "融合图像局部能量和梯度的水平集分割方法"
+
+
+@pytest.mark.parametrize("line,name,names", [
+    ("周建华¹，王立军¹，陈晓燕²", "周建华", ["周建华", "王立军", "陈晓燕"]),
+    ("陈思远①　方建国①　俞海燕②", None, ["陈思远", "方建国", "俞海燕"]),
+    ("陈思远邵伟明", "陈思远", ["陈思远", "邵伟明"]),
+    ("作者： 叶丽萍 王丽娟 潘国华", "王丽娟", ["叶丽萍", "王丽娟", "潘国华"]),
+    ("1 面向离散制造车间的数字孪生产线建模与调度优化 陈思远; 邵伟明 第十九届年会 2025-10-17", "陈思远", ["陈思远", "邵伟明"]),
+    ("基金项目：宁波市重大科技攻关项目（2023Z045）", None, None),
+    ("作者简介：陈思远（1981—），男，工程师", "陈思远", None),
+    ("设计与研究", None, None),
+    ("0 引言", None, None),
+])
+def test_author_names(line, name, names):
+    from zjcheck.extract.publication import author_names
+    assert author_names(line, name) == names
+
+
+def test_title_above_stops_at_labels_heads_and_column_labels():
+    from zjcheck.extract.publication import find_author_line, title_above
+    t = Text.plain("第48卷　第8期　制造技术与机床\n基金项目：宁波市重大科技攻关项目（2023Z045）\nDOI：10.19287/j.mtmt\n"
+                   "大型薄壁铝合金壳体铣削变形\n预测与工艺优化研究\n陈思远，方建国")
+    i, _ = find_author_line(t, "陈思远")
+    assert title_above(t, i)[0] == "大型薄壁铝合金壳体铣削变形预测与工艺优化研究"
+    t = Text.plain("工艺设计改造及检测检修 China Science & Technology Overview\n一种基于灵敏度分析的模态拟合参数辨识算法\n杜水淼")
+    assert title_above(t, 2)[0] == "一种基于灵敏度分析的模态拟合参数辨识算法"
+
+
+def test_journal_in_head_and_citation():
+    from zjcheck.extract.publication import citation, journal_in_head
+    t = Text.plain("书书书\n第\n43\n卷 第\n哈 尔 滨 工 业 大 学 学 报\nJOURNAL OF HARBIN INSTITUTE OF TECHNOLOGY\n标题")
+    assert journal_in_head(t, 6) == "哈尔滨工业大学学报"
+    assert journal_in_head(Text.plain("第48卷　第8期制造技术与机床Vol.48\n标题"), 1) == "制造技术与机床"
+    assert citation("引用格式：陈思远，方建国. 大型薄壁铝合金壳体铣削变形预测[J]. 制造技术与机床，2024（8）：66-71.") == (
+        ["陈思远", "方建国"], "大型薄壁铝合金壳体铣削变形预测")
+
+
+@pytest.mark.parametrize("line,names", [
+    ("李 晓 东 ， 王 立 军 ， 陈 晓 燕", ["李晓东", "王立军", "陈晓燕"]),                 # Tesseract spacing
+    ("作者 : 叶 丽 萍 ” 潘 国 华 ” 金 建 平", ["叶丽萍", "潘国华", "金建平"]),
+    ("1 基于 改进 PID 算 法 的 伺服 进 给 系统 动态 特性 优化 研究 李晓东 ; 王立 军 ; 陈 晓 燕 机 电工 程 2024-05-20",
+     ["李晓东", "王立军", "陈晓燕"]),                                                  # a CNKI row read whole
+    ("关键词：伺服进给系统；模糊PID；动态特性", None),
+])
+def test_author_names_as_ocr_engines_write_them(line, names):
+    from zjcheck.extract.publication import author_names
+    assert author_names(line) == names

@@ -14,7 +14,9 @@ from zjcheck.plugins import Context
 def make_page(text: str, parts: list[str], material: str, rel: str = "x.pdf", number: int = 1,
               source: str = "ocr", conf: float = 90.0, seals: int = 0) -> Page:
     from zjcheck.model import Seal
-    sf = SourceFile(rel=rel, kind="pdf", mime="application/pdf", size=1, sha256=rel)
+    # a content hash of its own per page: pages compare unequal without walking
+    # Document.pages (dataclass __eq__ would recurse through page -> doc -> pages)
+    sf = SourceFile(rel=rel, kind="pdf", mime="application/pdf", size=1, sha256=f"{rel}#{number}")
     doc = Document(sf)
     lines = [Line(t, None, conf) for t in text.splitlines() if t.strip()]
     pt = PageText(text, source, lines, conf=conf, good_chars=len(text),  # type: ignore[arg-type]

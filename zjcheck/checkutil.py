@@ -7,10 +7,11 @@ from calendar import monthrange
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 from zjcheck.codes import finding
-from zjcheck.evidence import Fact, PartSearch, could_be_part, grouping_confident
+from zjcheck.evidence import Fact, PartSearch, could_be_part, grouping_confident, page_fact, strong
 from zjcheck.extract import name_in
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -129,3 +130,38 @@ def unassigned_could_be(documents: Any, material: str) -> list[Page]:
     `material` too: a "missing" finding for the material cannot be sure while
     such a page exists (SPEC §7)."""
     return [p for doc in documents for p in doc.pages if p.material == "other" and material in p.alternatives]
+
+
+def main_parts(item: Item) -> set[str]:
+    """The parts the item's pages were recognised as first (not the also-parts)."""
+    return {p.parts[0] for p in item.pages if p.parts}
+
+
+def missing_item_part(material: str, item: Item, ctx: Context, code: str, part: str, what: str, label: str, *,
+                      core_parts: frozenset[str], at: Page | None, belongs: Callable[[Item], bool] | None = None,
+                      **data: Any) -> Finding | None:
+    """`missing_part` for materials whose attachments may be filed apart (a
+    lookup beside the book's folder): None when an item of attachments only
+    holds the part and `belongs` to this item; GEN012 when this item is itself
+    only attachments while other items exist (a stray part of one of them), or
+    when such an unplaced attachment could be the part; else `missing_part`."""
+    def core(it: Item) -> bool:
+        return bool(main_parts(it) & core_parts)
+
+    siblings = [o for o in ctx.items_of(material) if o is not item]
+    holders = [o for o in siblings if not core(o) and part in o.parts()]
+    if belongs is not None:
+        if any(belongs(o) for o in holders):
+            return None
+        # one read surely that shows another title or number is not this item's part
+        holders = [o for o in holders if not all(strong(page_fact(True, p)) for p in o.pages_with(part))]
+    doubt = None
+    if not core(item) and any(core(o) for o in siblings):
+        doubt = "这些材料只有查询截图、证明等附件，可能属于另一项成果"
+    elif holders:
+        doubt = f"{'、'.join(o.pages[0].ref for o in holders)} 单独存放，可能就是该部分"
+    if doubt:
+        return finding("GEN012", f"{label}：未识别出{what}（{doubt}），无法确认是否缺少", material=material,
+                       evidence=item.id, at=at, severity="info", would_be=code, part=part)
+    return missing_part(code, f"{label}：缺少{what}", material, (part,), ctx, item=item, at=at, evidence=item.id,
+                        part=part, **data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -112,6 +113,18 @@ def derived(value: Any, facts: Iterable[Fact | None], *, valid: bool = True) -> 
     low = min(fs, key=lambda f: (strong(f), f.confidence))       # type: ignore[arg-type]
     conf = low.confidence if strong(low) else min(low.confidence, policy()["derived_strong"] - 0.01)
     return Fact(value, "derived", conf, low.path, low.page, low.box, valid=valid and all(f.valid for f in fs))  # type: ignore[union-attr]
+
+
+def set_facts(item: Item, facts: Mapping[str, Any]) -> None:
+    """A checker's facts on the item: plain values in `facts` (the JSON), the
+    `Fact`s behind them (value with provenance) in `provenance`."""
+    item.facts, item.provenance = {}, {}
+    for key, value in facts.items():
+        if isinstance(value, Fact):
+            item.facts[key] = value.value.isoformat() if isinstance(value.value, date) else value.value
+            item.provenance[key] = value
+        else:
+            item.facts[key] = value
 
 
 def page_source(page: Page) -> FactSource:

@@ -23,6 +23,7 @@ class PartSpec:
     negative: tuple[str, ...]        # normalised; exact
     path_hints: tuple[str, ...]
     seal_bonus: bool = False
+    continues: bool = False          # a page with no cues after this part is more of it (slides, a 2-page TOC)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class MaterialSpec:
     parts: dict[str, PartSpec]
     continuation: str | None = None
     personal: bool = False
+    attachments: tuple[str, ...] = ()                    # parts that never make an item on their own
+    join_keys: tuple[re.Pattern[str], ...] = ()          # numbers that tie an attachment to its item (ISBN)
+    join_only: bool = False                              # an unnamed attachment joins the only item
+    start_score: float = 0.0                             # a starting part cuts a file only when this sure
 
     def part_name(self, part: str) -> str:
         return self.parts[part].name if part in self.parts else part
@@ -66,6 +71,7 @@ def recognition() -> Recognition:
                 negative=_kw(p.get("negative", [])),
                 path_hints=tuple(norm(h) for h in p.get("path_hints", [])),
                 seal_bonus=p.get("seal_bonus", False),
+                continues=p.get("continues", False),
             )
         mats[mid] = MaterialSpec(
             id=mid, name=m["name"], grouping=m.get("grouping", "file"),
@@ -74,6 +80,10 @@ def recognition() -> Recognition:
             parts=parts,
             personal=m.get("personal", False),
             continuation=m.get("continuation") or (next(iter(parts)) if len(parts) == 1 else None),
+            attachments=tuple(m.get("attachments", [])),
+            join_keys=tuple(re.compile(x) for x in m.get("join_keys", [])),
+            join_only=m.get("join_only", False),
+            start_score=float(m.get("start_score", 0.0)),
         )
     r = raw["recognition"]
     return Recognition(float(r["min_score"]), float(r["also_score"]), mats)

@@ -6,9 +6,8 @@ import re
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from zjcheck.cache import PageCache, default_dir
 from zjcheck.catalogue import Catalogue
 from zjcheck.codes import finding
 from zjcheck.errors import ExitCode, UsageError
-from zjcheck.evidence import Fact
+from zjcheck.evidence import set_facts  # noqa: F401 (the engine stores facts through it; tests import it here)
 from zjcheck.materials import material_name, part_name, personal_materials
 from zjcheck.model import Document, Finding, Item, Profile, SourceFile
 from zjcheck.plugins import Context, Plugin, load_plugins
@@ -238,18 +237,6 @@ class PluginRunner:
                     "GEN011", f"“{material_name(plugin.material)}”{verb}出错，该项未能{verb}：{type(e).__name__}: {e}",
                     material=plugin.material))
         return out
-
-
-def set_facts(item: Item, facts: Mapping[str, Any]) -> None:
-    """A checker's facts on the item: plain values in `facts` (the JSON), the
-    `Fact`s behind them (value with provenance) in `provenance`."""
-    item.facts, item.provenance = {}, {}
-    for key, value in facts.items():
-        if isinstance(value, Fact):
-            item.facts[key] = value.value.isoformat() if isinstance(value.value, date) else value.value
-            item.provenance[key] = value
-        else:
-            item.facts[key] = value
 
 
 def _attach_items(findings: list[Finding], cat: Catalogue, items: list[Item]) -> None:

@@ -113,8 +113,9 @@ def classify_document(doc: Document) -> None:
         if page.material == "other" and prev is not None and prev.material != "other" \
                 and page.content.text.strip():
             mat = rec.materials[prev.material]
-            cont = mat.continuation
-            if cont is None and not mat.parts[prev.parts[0]].starts_item:
+            spec = mat.parts.get(prev.parts[0]) if prev.parts else None
+            cont = prev.parts[0] if spec is not None and spec.continues else mat.continuation
+            if cont is None and spec is not None and not spec.starts_item:
                 cont = prev.parts[0]
             if cont:
                 page.material, page.parts, page.score = prev.material, [cont], 0.0
@@ -192,7 +193,14 @@ def _segments(pages: list[Page], mat: MaterialSpec) -> list[_Segment]:
         seen_start: set[str] = set()
         for p in doc_pages:
             main = p.parts[0] if p.parts else None
-            is_start = bool(main and mat.parts.get(main) and mat.parts[main].starts_item)
+            # a starting part read only faintly (a body page's running head looking like a
+            # cover) does not cut a file in two where the material asks for a surer start
+            is_start = bool(main and mat.parts.get(main) and mat.parts[main].starts_item) \
+                and p.score >= mat.start_score
+            # a part that 'continues' and fills several pages in a row (a 论文集's cover
+            # and title page, a journal's front and back cover) is one part, not two items
+            if is_start and cur and mat.parts[main].continues and cur[-1].parts[:1] == [main]:
+                is_start = False
             if cur and is_start and (main in seen_start or mat.grouping == "file" and seen_start):
                 segs.append(_seg(cur, rel, mat, seen_start))
                 cur, seen_start = [], set()
@@ -225,7 +233,13 @@ def _merge_file(segs: list[_Segment]) -> list[list[_Segment]]:
     return groups
 
 
-def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
+def _whole(pages: list[Page], mat: MaterialSpec) -> bool:
+    """Whether pages look like an item of their own: two or more parts that are no attachments
+    (a cover with its 目录 or body), not one starting page beside another item's files."""
+    return len({p.parts[0] for p in pages if p.parts and p.parts[0] not in mat.attachments}) >= 2
+
+
+def _merge_folder(segs: list[_Segment], mat: MaterialSpec | None = None) -> list[list[_Segment]]:
     by_key: dict[tuple[str, str | None], list[_Segment]] = defaultdict(list)
     for s in segs:
         by_key[(s.dir, s.hint)].append(s)
@@ -236,6 +250,9 @@ def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
         ident: str | None = None
         for s in members:
             clash = bool(s.starts & starts) or bool(s.ident and ident and s.ident != ident)
+            if clash and mat is not None and mat.attachments \
+                    and not (_whole(s.pages, mat) and _whole([p for x in cur for p in x.pages], mat)):
+                clash = False       # a folder is one item unless it clearly holds several
             if cur and clash:
                 groups.append(cur)
                 cur, starts, ident = [], set(), None
@@ -245,6 +262,65 @@ def _merge_folder(segs: list[_Segment]) -> list[list[_Segment]]:
         if cur:
             groups.append(cur)
     return groups
+
+
+_WINDOW = 10           # CJK characters of a line (a title) an attachment must share with its item
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{%d,}" % _WINDOW)
+
+
+def _join_keys(pages: list[Page], mat: MaterialSpec) -> set[str]:
+    keys: set[str] = set()
+    for p in pages:
+        t = squash(p.text)
+        for rx in mat.join_keys:
+            keys.update(re.sub(r"[^0-9x]", "", m.group(1) if m.groups() else m.group(0)) for m in rx.finditer(t))
+    return keys
+
+
+def _join_attachments(groups: list[list[_Segment]], mat: MaterialSpec) -> list[list[_Segment]]:
+    """A group made only of attachment parts (a CIP lookup screenshot, a 出版证明
+    saved beside the book's own folder) is no item of its own: it joins the one
+    group it names (the same ISBN in `join_keys`, or a long line of its text, such
+    as the title, found in that group's text), or, with `join_only`, the only group
+    when the package holds one and nothing contradicts it.  Otherwise it stays apart, and its
+    checker must not take it for a complete item with missing parts."""
+    if not mat.attachments:
+        return groups
+
+    def pages(g: list[_Segment]) -> list[Page]:
+        return [p for s in g for p in s.pages]
+
+    def attachment_only(g: list[_Segment]) -> bool:
+        return all(p.parts and p.parts[0] in mat.attachments for p in pages(g))
+
+    core = [g for g in groups if not attachment_only(g)]
+    if not core or len(core) == len(groups):
+        return groups
+    core_keys = [_join_keys(pages(g), mat) for g in core]
+    core_text = ["".join(squash(p.text) for p in pages(g)) for g in core]
+    out = list(core)
+    loose: list[list[_Segment]] = []
+    for g in groups:
+        if attachment_only(g):
+            loose.extend([s] for s in g)        # each file on its own: two lookups may name two books
+    rest: list[list[_Segment]] = []
+    for g in loose:
+        keys = _join_keys(pages(g), mat)
+        windows = {run[k:k + _WINDOW] for p in pages(g) for line in p.text.splitlines()
+                   for run in _CJK_RUN.findall(squash(line)) for k in range(len(run) - _WINDOW + 1)}
+        named = [i for i in range(len(core)) if keys & core_keys[i]]
+        if not named:
+            named = [i for i in range(len(core)) if any(w in core_text[i] for w in windows)]
+        if len(named) == 1:
+            core[named[0]].extend(g)
+        elif not named and mat.join_only and len(core) == 1 \
+                and not (keys and core_keys[0] and not keys & core_keys[0]):
+            core[0].extend(g)
+        elif rest and rest[-1][0].dir == g[0].dir and rest[-1][0].hint == g[0].hint:
+            rest[-1].extend(g)                  # what joins nothing stays together as before
+        else:
+            rest.append(g)
+    return out + rest
 
 
 def group(pages: list[Page]) -> list[Item]:
@@ -261,7 +337,8 @@ def group(pages: list[Page]) -> list[Item]:
             groups = [[_Segment(mpages, "", None, None)]]
         else:
             segs = _segments(mpages, mat)
-            groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs)
+            groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs, mat)
+            groups = _join_attachments(groups, mat)
         for n, g in enumerate(sorted(groups, key=lambda g: (g[0].pages[0].doc.rel, g[0].pages[0].number)), 1):
             item = Item(id=f"{mid}-{n}", material=mid,
                         pages=[p for s in g for p in s.pages])
