@@ -452,7 +452,7 @@ def _missing(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         gone = [(part, what) for part, what in CONFERENCE_PARTS if part not in have]
         if gone:
             found = _absent(item, ctx, "PAP006", gone[0][0], "、".join(w for _, w in gone), lab, at,
-                            parts=[w for _, w in gone])
+                            missing_parts=[w for _, w in gone])
             if found and found.code == "PAP006":
                 found.message = f"{lab}：会议论文缺少{'、'.join(w for _, w in gone)}"
             if found:
