@@ -111,3 +111,11 @@ def test_page_follows_its_file_when_nearly_tied() -> None:
             "第三十一条 本合同一式两份，经甲乙双方签字（盖章）后生效。\n甲方（盖章）\n法定代表人（主要负责人）\n"
             "乙方（签字）\n签订日期：2018年12月26日\n劳动合同续订、变更记录")
     assert [p.material for p in d.pages] == ["employment"] * 3
+
+
+def test_items_numbered_in_natural_order() -> None:
+    """论文二 before 论文三 (Unicode order puts 三 first), 论文9 before 论文10."""
+    from zjcheck.recognise import natural_key
+    paths = ["论文三/a.pdf", "论文10/x.pdf", "论文二/a.pdf", "论文9/x.pdf", "论文一/a.pdf"]
+    assert sorted(paths, key=natural_key) == ["论文一/a.pdf", "论文二/a.pdf", "论文三/a.pdf", "论文9/x.pdf",
+                                                "论文10/x.pdf"]

@@ -20,13 +20,21 @@ from zjcheck.plugins import Context
 TITLE_UNKNOWN = "任现职时间未知（证书上的日期未能识别，申报人信息中也没有 title_date）"
 
 
-def window_finding(code: str, label: str, what: str, d: date | str | int | None, ctx: Context, *, at: Page | None,
-                   evidence: str, material: str, month_only: bool = False, **data: Any) -> Finding | None:
+def window_finding(code: str, label: str, what: str, d: date | str | int | Fact | None, ctx: Context, *,
+                   at: Page | None, evidence: str, material: str, month_only: bool = False,
+                   **data: Any) -> Finding | None:
     """The finding for an achievement dated `d` (授权公告日, 发布日期 … or only a
     year) that is after the cutoff, or neither 任现职后 nor 近五年 (notice
     附件2 item 7); None when it counts.  "Could not verify" (GEN012) when the
     date was not read, or when it is before the 近五年 window and the current
-    title's date is unknown (it may still be 任现职后)."""
+    title's date is unknown (it may still be 任现职后).  The error rests on
+    the date (when given as a Fact) and, for "too early", on the current
+    title's date as surely as it was read (given, or inferred off the
+    certificate)."""
+    needs: dict[str, Fact | None] = {}
+    if isinstance(d, Fact):
+        needs[what] = d
+        d = d.value
     if not d:
         return finding("GEN012", f"{label}：{what}未能识别，无法确认是否在截止日前、任现职后或近五年内",
                        material=material, evidence=evidence, at=at, severity="info")
@@ -46,14 +54,16 @@ def window_finding(code: str, label: str, what: str, d: date | str | int | None,
         early = not late and not cat.in_window(min(last, cat.cutoff), title)
     if late:
         return finding(code, f"{label}：{what} {day} 晚于材料截止日 {cat.cutoff.isoformat()}，不能作为本次申报业绩",
-                       evidence=evidence, at=at, **data)
+                       evidence=evidence, at=at, needs=needs or None, **data)
     if early and title is None:
         return finding("GEN012", f"{label}：{what} {day} 早于近五年起点 {cat.window_start.isoformat()}，"
                                  f"{TITLE_UNKNOWN}，无法确认是否为任现职后取得",
                        material=material, evidence=evidence, at=at, severity="info", would_be=code)
     if early:
+        from zjcheck.profile import fact_of
+        needs["任现职时间"] = fact_of(ctx.profile, "title_date")
         return finding(code, f"{label}：{what} {day} 早于近五年起点 {cat.window_start.isoformat()}，"
-                             f"也早于任现职时间（{title.isoformat()}）", evidence=evidence, at=at, **data)
+                             f"也早于任现职时间（{title.isoformat()}）", evidence=evidence, at=at, needs=needs, **data)
     return None
 
 

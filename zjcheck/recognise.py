@@ -323,6 +323,27 @@ def _join_attachments(groups: list[list[_Segment]], mat: MaterialSpec) -> list[l
     return out + rest
 
 
+_NUMBER_RUN = re.compile(r"\d+|[一二三四五六七八九十]{1,3}")
+
+
+def natural_key(rel: str) -> tuple[tuple[int, object], ...]:
+    """A path's sort key with its numbers as numbers, Chinese ones too, so
+    论文二 comes before 论文三 and 论文10 after 论文9 (items are numbered in
+    this order, and the score sheet cites them by number)."""
+    from zjcheck.extract import to_int
+    out: list[tuple[int, object]] = []      # numbers (0, n) before text (1, s), as digits before letters
+    pos = 0
+    for m in _NUMBER_RUN.finditer(rel):
+        if m.start() > pos:
+            out.append((1, rel[pos:m.start()]))
+        n = to_int(m.group(0))
+        out.append((0, n) if n is not None else (1, m.group(0)))
+        pos = m.end()
+    if pos < len(rel):
+        out.append((1, rel[pos:]))
+    return tuple(out)
+
+
 def group(pages: list[Page]) -> list[Item]:
     """Group recognised pages into items, numbered per material in path order."""
     rec = recognition()
@@ -339,7 +360,8 @@ def group(pages: list[Page]) -> list[Item]:
             segs = _segments(mpages, mat)
             groups = _merge_file(segs) if mat.grouping == "file" else _merge_folder(segs, mat)
             groups = _join_attachments(groups, mat)
-        for n, g in enumerate(sorted(groups, key=lambda g: (g[0].pages[0].doc.rel, g[0].pages[0].number)), 1):
+        for n, g in enumerate(sorted(groups, key=lambda g: (natural_key(g[0].pages[0].doc.rel),
+                                                            g[0].pages[0].number)), 1):
             item = Item(id=f"{mid}-{n}", material=mid,
                         pages=[p for s in g for p in s.pages])
             for p in item.pages:
