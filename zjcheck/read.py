@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,6 +21,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+import unicodedata
+from functools import lru_cache
+
 from zjcheck.cache import PageCache
 from zjcheck.codes import finding
 from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
@@ -28,6 +32,20 @@ MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer 
 SEAL_DPI = 100             # pages with a text layer are rendered this small for seals
 LOW_TEXT_CHARS = 15        # fewer well-read characters than this on an inked page: GEN005
 MIN_SIDE_PX = 500          # a page image narrower than this cannot carry legible A4 text
+# A text layer is garbled (fonts without a usable ToUnicode map) when, of its
+# visible characters, more than BAD_SHARE are control, private-use,
+# unassigned or replacement characters, or more than SOUP_SHARE belong to
+# scripts a Chinese document does not use (a CID read as a code point lands
+# anywhere: Hangul, Yi, Cyrillic, box drawing …); or when, of its CJK
+# characters (at least MIN_CJK), fewer than COMMON_SHARE are GB 2312 hanzi;
+# or when a page without CJK is mostly symbols.  Such pages are OCR'd like
+# scans; every other layer is kept (a journal PDF that breaks its lines at
+# every formula is still right text).
+BAD_SHARE = 0.05
+SOUP_SHARE = 0.15
+MIN_CJK = 20
+COMMON_SHARE = 0.6
+SYMBOL_SHARE = 0.35
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,68 @@ def _ink(img: Image.Image) -> float:
     return float((g < 128).mean())
 
 
+@lru_cache(maxsize=1)
+def _common_hanzi() -> frozenset[str]:
+    """The 6763 hanzi of GB 2312 (levels 1 and 2): real Chinese text is made of
+    them almost entirely; a layer decoded through a wrong font map is not."""
+    out = set()
+    for hi in range(0xB0, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.add(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(out)
+
+
+_RADICALS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff]")
+_LEADERS = set("….·-—_=~ ")
+
+
+# Unicode blocks a Chinese document's text is made of (Greek and math for formulae)
+_USUAL = ((0x20, 0x24F), (0x370, 0x3FF), (0x2000, 0x22FF), (0x2460, 0x24FF), (0x2500, 0x257F), (0x25A0, 0x27BF),
+          (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3200, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+          (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x1D400, 0x1D7FF), (0x20000, 0x2FFFF))
+
+
+def _usual(c: str) -> bool:
+    o = ord(c)
+    return any(a <= o <= b for a, b in _USUAL)
+
+
+def repair_layer(text: str) -> str:
+    """A text layer with Kangxi radicals or CJK compatibility ideographs where
+    the unified hanzi belong (⼀ for 一, a common ToUnicode quirk) made plain;
+    everything else unchanged."""
+    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
+def layer_problem(text: str) -> str | None:
+    """Why a PDF page's text layer is not real text (None: it is usable)."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return None
+    bad = sum(1 for c in chars if unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") or c == "\ufffd")
+    if bad >= 5 and bad > BAD_SHARE * len(chars):
+        return f"文字层含 {bad} 个控制、私用区或无法解码的字符"
+    soup = sum(1 for c in chars if not _usual(c))
+    if soup >= 10 and soup > SOUP_SHARE * len(chars):
+        return f"文字层中有 {soup} 个字符属于中文文件不用的文字或符号区（字体编码映射错误）"
+    cjk = [c for c in (unicodedata.normalize("NFKC", c) for c in chars)
+           if "\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0002ffff"]
+    if len(cjk) >= MIN_CJK:
+        common = _common_hanzi()
+        share = sum(1 for c in cjk if c in common) / len(cjk)
+        if share < COMMON_SHARE:
+            return f"文字层的汉字中只有 {share:.0%} 是常用字（字体编码映射错误）"
+    else:
+        body = [c for c in chars if c not in _LEADERS]
+        symbols = sum(1 for c in body if not (c.isalnum() or "\u3400" <= c <= "\u9fff"))
+        if len(body) >= 20 and symbols > SYMBOL_SHARE * len(body):
+            return f"文字层几乎全是符号（{symbols}/{len(body)}）"
+    return None
+
+
 def _pdf_layer_text(path: str, index: int) -> str:
     from pypdf import PdfReader
     try:
@@ -90,8 +170,8 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
     from zjcheck.imaging import prepare, recover, render, seal
     try:
         if task.kind == "pdf":
-            layer = _pdf_layer_text(task.path, task.index)
-            if len("".join(layer.split())) >= MIN_LAYER_CHARS:
+            layer = repair_layer(_pdf_layer_text(task.path, task.index))
+            if len("".join(layer.split())) >= MIN_LAYER_CHARS and layer_problem(layer) is None:
                 img = render.render_pdf_page(task.path, task.index, SEAL_DPI)
                 seals, others = seal.detect(img)
                 lines = [Line(t) for t in layer.splitlines() if t.strip()]
