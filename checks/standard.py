@@ -148,7 +148,7 @@ def find_number(pages: list[Page], cover: list[Page], max_year: int) -> tuple[St
         t = Text.of(page, rows=False)
         v = t.normed
         idx = [i for i in range(len(t.lines)) if v.line(i).strip()]
-        for i in idx[:HEADER_LINES] + idx[-HEADER_LINES:]:
+        for i in sorted(set(idx[:HEADER_LINES] + idx[-HEADER_LINES:])):
             line = v.line(i)
             for m in strict.finditer(line):
                 if not _before_is_other(line, m.start()):
@@ -235,7 +235,7 @@ def draft_stage(item: Item) -> tuple[str, Fact, Page] | None:
         v = t.normed
         idx = [i for i in range(len(t.lines)) if v.line(i).strip()]
         if not any(page is c for c in cover):
-            idx = idx[:HEADER_LINES] + idx[-HEADER_LINES:]
+            idx = sorted(set(idx[:HEADER_LINES] + idx[-HEADER_LINES:]))
         for i in idx:
             line = v.line(i)
             for stage in stages:

@@ -141,3 +141,23 @@ def test_strength_policy() -> None:
     assert strong(Fact("x", "ocr", 0.7, confirmed_by=("出版证明",)))
     assert not strong(Fact("x", "ocr", 0.99, valid=False))
     assert not strong(None)
+
+
+def test_names_fact_reads_wrapped_lists_and_refuses_what_is_no_list() -> None:
+    from zjcheck.extract.names import names_fact
+    stops = ["专利号", "申请人", "第"]
+    # a list wrapping to a second line, read at the lines' OCR confidence
+    t = Text([TextLine("发 明人：孙金凤;汪泉;沈开源;胡曾明;张恒;闫鑫宇;熊伟;王君", None, 94.3, None, "ocr"),
+              TextLine("任军", None, 100.0, None, "ocr"), TextLine("专利号：ZL 2016 2 0045293.X", None, 96.7, None, "ocr")])
+    f = names_fact(t, ["发明人"], stops)
+    assert f is not None and f.value[-2:] == ["王君", "任军"] and len(f.value) == 9
+    assert f.source == "ocr" and f.confidence == 0.943 and strong(f)
+    # "发明人信息如下" is no list; the list printed below its own label is
+    t = Text.plain("申请日时本专利记载的申请人、发明人信息如下：\n申请人：\n某某大学\n发明人：\n罗旋\n第 2 页(共 2 页)")
+    f = names_fact(t, ["发明人"], stops)
+    assert f is not None and f.value == ["罗旋"]
+    # nothing but the label: no fact
+    assert names_fact(Text.plain("发明人：信息如下"), ["发明人"], stops) is None
+    # chunks that are no names make the reading unsure
+    f = names_fact(Text.plain("主要起草人：周建华、浙江工大、王立军。", source="ocr", conf=95.0), ["起草人"], [])
+    assert f is not None and not strong(f)
