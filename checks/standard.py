@@ -56,8 +56,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
               rf"|(?:{industry})\s*/\s*[tz]|(?:{industry})")
     strict = re.compile(rf"(?<![a-z0-9/])(?P<prefix>{prefix})\s*(?P<seq>\d{{1,6}}(?:\.\d{{1,3}}){{0,3}})"
                         rf"\s*(?P<sep>[{SEP}]{{1,2}})\s*(?P<year>\d{{4}})(?!\d)")
-    loose = re.compile(rf"(?<![a-z0-9/])(?P<prefix>(?:gb|db\s*\d{{0,3}}|t|q|[a-z]{{2}})(?:\s*/\s*[a-z0-9]{{1,10}})?)"
-                       rf"\s*(?P<seq>\d{{1,6}}(?:\.\d{{1,3}}){{0,3}})"
+    loose = re.compile(rf"(?<![a-z0-9/])(?P<prefix>(?:gb|db\s*\d{{1,3}}|t|q|(?!db)[a-z]{{2}})(?:\s*/\s*[a-z0-9]{{1,10}})?)"
+                       rf"\s*(?<![0-9])(?P<seq>\d{{1,6}}(?:\.\d{{1,3}}){{0,3}})"
                        rf"(?:\s*(?P<sep>[{SEP}]{{1,2}})\s*(?P<year>\d{{1,5}})|(?P<gap>\s+)(?P<year2>\d{{4}})(?!\d))?")
     return strict, loose
 

@@ -161,3 +161,14 @@ def test_names_fact_reads_wrapped_lists_and_refuses_what_is_no_list() -> None:
     # chunks that are no names make the reading unsure
     f = names_fact(Text.plain("主要起草人：周建华、浙江工大、王立军。", source="ocr", conf=95.0), ["起草人"], [])
     assert f is not None and not strong(f)
+
+
+def test_names_fact_joins_a_name_cut_by_the_line_end() -> None:
+    from zjcheck.extract.names import names_fact
+    t = Text.plain("发明人：方建国;俞海燕;毛晓东;董文\n杰;陈思远\n专利号：ZL 2021 2 2874315.7")
+    assert names_fact(t, ["发明人"], ["专利号"]).value == ["方建国", "俞海燕", "毛晓东", "董文杰", "陈思远"]
+    t = Text.plain("本文件主要起草人：周海涛、吴\n晓明、郑立军。")
+    assert names_fact(t, ["起草人"], []).value == ["周海涛", "吴晓明", "郑立军"]
+    # a list wrapping at a name boundary keeps both names
+    t = Text.plain("发 明人：孙金凤;汪泉;熊伟;王君\n任军\n专利号：ZL 2016 2 0045293.X")
+    assert names_fact(t, ["发明人"], ["专利号"]).value[-2:] == ["王君", "任军"]

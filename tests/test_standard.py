@@ -308,3 +308,11 @@ def test_number_from_running_headers_is_confirmed_by_each_page() -> None:
     run_checker(standard, [item])
     fact = item.fact("number")
     assert item.facts["number"] == "T/ZZB 3125—2023" and len(fact.confirmed_by) == 2
+
+
+def test_local_standard_mark_is_no_number() -> None:
+    """The big DB33 mark of a local standard's cover is no number: the number below it is."""
+    cover = COVER.replace("T/ZZB\n团　　体　　标　　准\nT/ZZB 3125—2023", "DB33\n浙江省地方标准\nDB33/T 2561—23")
+    item, f = run(cover, FOREWORD.replace("T/ZZB 3125—2023", "DB33/T 2561—23"))
+    assert item.facts["number"] == "DB33/T 2561—23"
+    assert [x for x in f if x.code == "STD002"][0].message.endswith("应为四位年份")

@@ -179,7 +179,7 @@ def names_fact(text: Text, labels: Sequence[str], stops: Sequence[str], *, limit
                 c = _cut_at(nxt, stop_pats)
                 if c == 0 or not _names_only(nxt[:c]):
                     break
-                seg += "\n" + nxt[:c]
+                seg += _join(seg, nxt[:c])
                 used.append(j)
                 ended = c < len(nxt)
                 j += 1
@@ -191,6 +191,17 @@ def names_fact(text: Text, labels: Sequence[str], stops: Sequence[str], *, limit
             fact = text._fact(names, used, raw=squashed, valid=True, factor=1.0 if plausible else 0.8)
             return fact
     return None
+
+
+def _join(seg: str, nxt: str) -> str:
+    """How a wrapped line continues a list: a name cut by the line end (董文|杰,
+    吴|晓明: a one-character piece on either side) is joined, else a new name begins."""
+    tail = re.split(r"[、,;/|；，\s]", seg.rstrip())[-1]
+    head = re.split(r"[、,;/|；，\s]", nxt.lstrip())[0]
+    t, h = squash(tail), squash(head)
+    if t and h and (len(t) == 1 or len(h) == 1) and len(t) + len(h) <= 4 and not seg.rstrip()[-1:] in "、,;/|；，":
+        return nxt.lstrip()
+    return "\n" + nxt
 
 
 def _cut_at(seg: str, stop_pats: list[re.Pattern[str]]) -> int:
