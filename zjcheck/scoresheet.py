@@ -681,9 +681,12 @@ def split_refs(text: str) -> list[str]:
     """Tokens of a 系统佐证目录 cell: '论文-1、论文-2', 'P-3；P-4', '06-论文/论文1'."""
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"\s*([-_/\\])\s*", r"\1", t)
+    # a folder numbered as a checklist heading (七、专利/专利一) keeps its 、
+    t = re.sub(r"(?<![^、,;\s])([一二三四五六七八九十]{1,3})、(?=(?![一二三四五六七八九十])[\u4e00-\u9fff][^、,;\s]+)",
+               "\\1\x00", t)
     out: list[str] = []
     for piece in re.split(r"[、,;\n\r]+|(?<![\d])\.(?!\w{2,4}\b)", t):
-        piece = piece.strip().strip("《》“”\"'()（）[]【】")
+        piece = piece.replace("\x00", "、").strip().strip("《》“”\"'()（）[]【】")
         if not piece:
             continue
         if "/" in piece or "\\" in piece or _has_ext(piece):
