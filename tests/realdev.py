@@ -32,7 +32,7 @@ def manifest_row(name: str) -> dict[str, str]:
     return manifest()[name]
 
 
-_REPORTS: dict[tuple[str, str], dict[str, Any]] = {}
+_REPORTS: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
 def check_real(name: str, applicant: str = "申报人", folder: str = "") -> dict[str, Any]:
@@ -40,7 +40,7 @@ def check_real(name: str, applicant: str = "申报人", folder: str = "") -> dic
     `folder` when given, as an applicant would file it)."""
     from zjcheck.pipeline import Options, run
     from zjcheck.report.json import to_dict
-    key = (name, folder)
+    key = (name, folder, applicant)
     if key not in _REPORTS:
         tmp = Path(tempfile.mkdtemp(prefix="zjcheck-realdev-"))
         try:
