@@ -201,12 +201,15 @@ class Kind:
 
 def _keyword_fact(t: Text, keyword: str, value: Any) -> Fact | None:
     """The Fact of a keyword found in a page's text (one misread character
-    tolerated in 4+ character keywords, at a lower confidence)."""
+    tolerated in 4+ character keywords, at a lower confidence).  A keyword of
+    4+ characters read exactly confirms itself: OCR does not invent 受理通知书
+    out of other text, whatever else its line holds."""
     v = t.normed
     kw = norm(keyword)
     exact = v.s.find(kw)
     if exact >= 0:
-        return t.fact(value, v, exact, exact + len(kw))
+        f = t.fact(value, v, exact, exact + len(kw))
+        return f.confirmed(f"“{keyword}”完整读出") if len(kw) >= 4 and f.source == "ocr" else f
     span = fuzzy_find(kw, v.s)
     if span is None:
         return None

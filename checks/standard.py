@@ -242,9 +242,14 @@ def draft_stage(item: Item) -> tuple[str, Fact, Page] | None:
                 span = fuzzy_find(stage, line)
                 if span is None:
                     continue
-                # one misread character in a 5-character stage name (征求意儿稿) leaves no other reading
-                factor = 1.0 if stage in line else 0.95 if len(stage) >= 5 else 0.9
-                return stage, t.line_fact(stage, i, factor=factor), page
+                # one misread character in a 5-character stage name (征求意儿稿) leaves no other
+                # reading; one read exactly confirms itself, whatever else its line holds
+                exact = stage in line
+                factor = 1.0 if exact else 0.95 if len(stage) >= 5 else 0.9
+                fact = t.line_fact(stage, i, factor=factor)
+                if exact and len(stage) >= 4 and fact.source == "ocr":
+                    fact = fact.confirmed(f"“{stage}”完整读出")
+                return stage, fact, page
     return None
 
 

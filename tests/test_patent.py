@@ -452,7 +452,14 @@ def test_pat004_needs_a_sure_date() -> None:
 
 
 def test_pat001_needs_a_sure_reading_of_the_document() -> None:
-    _, f = run_read(ACCEPT, "ocr", 60.0, ["application"])
+    """The document's own title read exactly confirms itself on a fair line; a
+    title read with a misread character, or on a poor line, does not."""
+    _, f = run_read(ACCEPT, "ocr", 65.0, ["application"])
+    assert codes(f) == ["PAT001"]
+    _, f = run_read(ACCEPT, "ocr", 50.0, ["application"])
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT001"
+    misread = ACCEPT.replace("专利申请受理通知书", "专利申请受埋通知书").replace("受理处", "")
+    _, f = run_read(misread, "ocr", 65.0, ["application"])
     assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT001"
 
 
