@@ -26,7 +26,7 @@ from typing import Any
 from zjcheck.checkutil import data_table, window_finding
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, policy
-from zjcheck.extract import Text, date_fact, find_dates, fuzzy_find, fuzzy_pattern, name_in, name_position, norm, squash
+from zjcheck.extract import Text, date_fact, find_dates, fuzzy_find, name_in, name_position, norm, squash
 from zjcheck.extract.names import names_fact
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
@@ -48,11 +48,6 @@ LOOK_ALIKE = {"0": "689", "1": "74", "2": "7", "3": "8", "4": "1", "5": "6", "6"
 def ip_data() -> dict[str, Any]:
     """zjcheck/data/ip.toml (shared with the standard checker)."""
     return data_table("ip")
-
-
-def has_keyword(text_norm: str, keyword: str) -> bool:
-    """Keyword in normalised text; 4+ character keywords tolerate one misread character."""
-    return re.search(fuzzy_pattern(keyword), text_norm) is not None
 
 
 def label(item: Item, word: str) -> str:
