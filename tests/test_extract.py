@@ -238,3 +238,34 @@ def test_journal_in_head_and_citation():
 def test_author_names_as_ocr_engines_write_them(line, names):
     from zjcheck.extract.publication import author_names
     assert author_names(line) == names
+
+
+def test_names_fact_reads_wrapped_lists_and_refuses_what_is_no_list() -> None:
+    from zjcheck.extract.names import names_fact
+    stops = ["专利号", "申请人", "第"]
+    # a list wrapping to a second line, read at the lines' OCR confidence
+    t = Text([TextLine("发 明人：孙金凤;汪泉;沈开源;胡曾明;张恒;闫鑫宇;熊伟;王君", None, 94.3, None, "ocr"),
+              TextLine("任军", None, 100.0, None, "ocr"), TextLine("专利号：ZL 2016 2 0045293.X", None, 96.7, None, "ocr")])
+    f = names_fact(t, ["发明人"], stops)
+    assert f is not None and f.value[-2:] == ["王君", "任军"] and len(f.value) == 9
+    assert f.source == "ocr" and f.confidence == 0.943 and strong(f)
+    # "发明人信息如下" is no list; the list printed below its own label is
+    t = Text.plain("申请日时本专利记载的申请人、发明人信息如下：\n申请人：\n某某大学\n发明人：\n罗旋\n第 2 页(共 2 页)")
+    f = names_fact(t, ["发明人"], stops)
+    assert f is not None and f.value == ["罗旋"]
+    # nothing but the label: no fact
+    assert names_fact(Text.plain("发明人：信息如下"), ["发明人"], stops) is None
+    # chunks that are no names make the reading unsure
+    f = names_fact(Text.plain("主要起草人：周建华、浙江工大、王立军。", source="ocr", conf=95.0), ["起草人"], [])
+    assert f is not None and not strong(f)
+
+
+def test_names_fact_joins_a_name_cut_by_the_line_end() -> None:
+    from zjcheck.extract.names import names_fact
+    t = Text.plain("发明人：方建国;俞海燕;毛晓东;董文\n杰;陈思远\n专利号：ZL 2021 2 2874315.7")
+    assert names_fact(t, ["发明人"], ["专利号"]).value == ["方建国", "俞海燕", "毛晓东", "董文杰", "陈思远"]
+    t = Text.plain("本文件主要起草人：周海涛、吴\n晓明、郑立军。")
+    assert names_fact(t, ["起草人"], []).value == ["周海涛", "吴晓明", "郑立军"]
+    # a list wrapping at a name boundary keeps both names
+    t = Text.plain("发 明人：孙金凤;汪泉;熊伟;王君\n任军\n专利号：ZL 2016 2 0045293.X")
+    assert names_fact(t, ["发明人"], ["专利号"]).value[-2:] == ["王君", "任军"]

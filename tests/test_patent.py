@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.util import codes, make_item, run_checker
+from tests.util import codes, make_item, make_page, run_checker
+from zjcheck.model import Item
 from zjcheck_checks import patent
 from zjcheck_checks.patent import check_char, find_numbers, validate
 
@@ -61,6 +62,14 @@ def run(text: str, parts: list[str] | None = None, **profile):
     return item, run_checker(patent, [item], **profile)
 
 
+def run_read(text: str, source: str, conf: float, parts: list[str] | None = None, **profile):
+    """As `run`, the page read from a text layer or by OCR at confidence `conf` (0–100)."""
+    page = make_page(text, parts or ["certificate"], "patent", source=source, conf=conf)
+    item = Item("patent-1", "patent", [page])
+    page.item_id = item.id
+    return item, run_checker(patent, [item], **profile)
+
+
 # ---------------------------------------------------------------- numbers
 
 @pytest.mark.parametrize("number", REAL_2003 + REAL_1985)
@@ -105,10 +114,25 @@ def test_malformed_numbers(body: str, check: str | None, why: str) -> None:
 def test_pat002_wrong_check_character() -> None:
     good = check_char("202210345678")
     bad = str((int(good) + 3) % 10) if good != "x" else "1"
-    item, f = run(cert(**{_number(): f"ZL 2022 1 0345678.{bad}"}))
+    wrong = cert(**{_number(): f"ZL 2022 1 0345678.{bad}"})
+    for source, conf in (("pdf-text", 100.0), ("ocr", 98.0)):
+        item, f = run_read(wrong, source, conf)
+        assert codes(f) == ["PAT002"], (source, f)
+        assert f"应为 {good.upper()}" in f[0].message
+        assert item.facts["number_valid"] is False
+
+
+def test_pat002_look_alike_misread_needs_a_sure_reading() -> None:
+    """A check character off by a look-alike misread (8 read as 3) on an OCR line
+    below OCR_DIGIT_SURE is 'could not verify', not an error."""
+    assert check_char("202210345678") == "8"
+    wrong = cert(**{_number(): "ZL 2022 1 0345678.3"})
+    _, f = run_read(wrong, "ocr", 90.0)
+    assert codes(f) == ["GEN012"] and "专利号" in f[0].message and f[0].data["would_be"] == "PAT002"
+    _, f = run_read(wrong, "ocr", 97.0)
     assert codes(f) == ["PAT002"]
-    assert f"应为 {good.upper()}" in f[0].message
-    assert item.facts["number_valid"] is False
+    _, f = run_read(wrong, "pdf-text", 100.0)
+    assert codes(f) == ["PAT002"]
 
 
 def test_pat002_type_digit_disagrees_with_certificate_title() -> None:
@@ -355,3 +379,122 @@ def test_labels_read_without_values_is_gen012() -> None:
     item, f = run(text)
     assert codes(f) == ["GEN012", "GEN012"]           # inventors and grant date unreadable
     assert item.facts["granted"] and item.facts["number_valid"]
+
+
+# ---------------------------------------------------------------- readings an error may rest on (SPEC §7)
+
+# The 2017+ certificate's back page (and the 电子专利证书's second page), as RapidOCR reads it.
+BACK = """证书号第8815333号
+专利权人应当依照专利法及其实施细则规定缴纳年费。本专利的年费应当在每年10月10日
+前缴纳。未按照规定缴纳年费的，专利权自应当缴纳年费期满之日起终止。
+申请日时本专利记载的申请人、发明人信息如下：
+申请人：
+浙江恒锐机电科技有限公司
+发明人：
+刘志强；周建华；王立军
+第 2 页(共 2 页)
+"""
+
+
+def test_inventors_information_page_is_no_name_list() -> None:
+    """'发明人信息如下' is no list of inventors: the list below its own label is."""
+    item, f = run(cert(**{"发 明 人：刘志强；周建华；王立军；张海涛\n": ""}) + BACK)
+    assert item.facts["inventors"] == ["刘志强", "周建华", "王立军"] and item.facts["applicant_position"] == 2
+    assert f == []
+    _, f = run(cert(**{"发 明 人：刘志强；周建华；王立军；张海涛\n": ""}) + BACK.replace("周建华；", ""))
+    assert codes(f) == ["PAT003"] and "信息如下" not in f[0].message
+
+
+# The 2016 certificate layout (realdev ZL201620045293): nine inventors wrapping to a second line.
+OLD_2016 = """证书号第5279344号
+实用新型专利证书
+实用新型名称：一种伺服电机用散热防护罩
+发 明人：孙金凤;汪泉;沈开源;胡曾明;张恒;闫鑫宇;熊伟;王君
+周建华
+专利号：ZL 2023 2 0298731.3
+专利申请日：2023年02月14日
+专利权人：浙江恒锐机电科技有限公司
+授权公告日：2023年07月04日
+本实用新型经过本局依照中华人民共和国专利法进行初步审查，决定授予专利权，颁
+局长 申长雨
+2023年07月04日
+第 1 页(共 1页)
+"""
+
+
+def test_inventor_list_wrapping_to_a_second_line() -> None:
+    item, f = run(OLD_2016)
+    assert f == [], f
+    assert item.facts["inventors"][-1] == "周建华" and item.facts["applicant_position"] == 9
+    assert item.facts["grant_date"] == "2023-07-04" and item.facts["number_valid"]
+
+
+def test_pat003_needs_a_sure_reading_of_the_list() -> None:
+    text = cert(**{"刘志强；周建华；王立军；张海涛": "刘志强；王立军；张海涛"})
+    _, f = run_read(text, "ocr", 60.0)
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT003" and "发明人" in f[0].message
+    _, f = run_read(text, "pdf-text", 100.0)
+    assert codes(f) == ["PAT003"]
+
+
+def test_pat003_name_elsewhere_on_the_certificate_is_gen012() -> None:
+    """The applicant's name on the certificate but not in the list read (a
+    patentee, or a line the reader cut off): could not verify, not an error."""
+    _, f = run(cert(**{"刘志强；周建华；王立军；张海涛": "刘志强；王立军；张海涛",
+                       "专 利 权 人：浙江恒锐机电科技有限公司": "专 利 权 人：周建华"}))
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT003"
+
+
+def test_pat004_needs_a_sure_date() -> None:
+    late = cert(**{"授权公告日：2023年10月17日": "授权公告日：2026年09月15日"})
+    _, f = run_read(late, "ocr", 60.0)
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT004"
+
+
+def test_pat001_needs_a_sure_reading_of_the_document() -> None:
+    """The document's own title read exactly confirms itself on a fair line; a
+    title read with a misread character, or on a poor line, does not."""
+    _, f = run_read(ACCEPT, "ocr", 65.0, ["application"])
+    assert codes(f) == ["PAT001"]
+    _, f = run_read(ACCEPT, "ocr", 50.0, ["application"])
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT001"
+    misread = ACCEPT.replace("专利申请受理通知书", "专利申请受埋通知书").replace("受理处", "")
+    _, f = run_read(misread, "ocr", 65.0, ["application"])
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT001"
+
+
+SOFTWARE = """计算机软件著作权登记证书
+证书号：软著登字第12184503号
+软件名称：数控机床主轴热变形补偿控制软件V1.0
+著作权人：浙江恒锐机电科技有限公司
+开发完成日期：2023年06月30日
+首次发表日期：未发表
+权利取得方式：原始取得
+权利范围：全部权利
+登记号：2023SR1597330
+根据《计算机软件保护条例》和《计算机软件著作权登记办法》的规定，经中国版权保护中心审核，对以上事项予以登记。
+"""
+DRAFT = """说明书摘要
+本发明公开了一种数控机床主轴热变形自动补偿装置及方法，包括温度传感器阵列和补偿控制器。
+权利要求书
+1.一种数控机床主轴热变形自动补偿装置，其特征在于，包括主轴箱体、温度传感器阵列和补偿控制器。
+说明书
+技术领域
+本发明涉及数控机床技术领域。
+"""
+
+
+@pytest.mark.parametrize("text,parts,name", [(SOFTWARE, ["software"], "软件著作权"), (DRAFT, ["spec"], "专利申请文件")])
+def test_pat001_near_misses(text: str, parts: list[str], name: str) -> None:
+    """A 软件著作权登记证书 filed as intellectual property is no patent; an
+    application text (draft or published) is no grant."""
+    item, f = run_read(text, "pdf-text", 100.0, parts)
+    assert codes(f) == ["PAT001"] and name in f[0].message
+    assert item.facts["granted"] is False and item.facts["number"] is None
+
+
+def test_unrecognised_patent_document_is_gen012() -> None:
+    """No sign of a grant, nor of a known not-granted document: could not
+    verify, not 'not a patent'."""
+    _, f = run("专利 技术 说明\n发 明 人：周建华；刘志强\n一种伺服电机用散热防护罩 浙江恒锐机电科技有限公司", ["certificate"])
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "PAT001"

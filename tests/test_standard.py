@@ -216,3 +216,109 @@ def test_e2e_published_after_cutoff(checked) -> None:
 def test_drafter_label_without_names_is_gen012() -> None:
     _, f = run(COVER, FOREWORD.replace("周建华、王立军、张海涛、徐敏。", "\n"))
     assert codes(f) == ["GEN012"]
+
+
+# ---------------------------------------------------------------- readings an error may rest on (SPEC §7)
+
+def run_read(cover: str, foreword: str | None, source: str, conf: float, **profile):
+    from tests.util import make_page
+    from zjcheck.model import Item
+    pages = [make_page(cover, ["cover"], "standard", source=source, conf=conf)]
+    if foreword is not None:
+        pages.append(make_page(foreword, ["foreword"], "standard", number=2, source=source, conf=conf))
+        pages[1].doc = pages[0].doc
+        pages[0].doc.pages.append(pages[1])
+    item = Item("standard-1", "standard", pages)
+    for p in pages:
+        p.item_id = item.id
+    return item, run_checker(standard, [item], **profile)
+
+
+# the 前言 of a national standard as its official PDF's text layer gives it: spaced, wrapping
+GB_FOREWORD = """前  言
+本文件由全国汽车标准化技术委员会(SAC/TC114)归口。
+本文件起草单位:东风商用车有限公司、一汽解放汽车有限公司、浙江 万 安 科 技 股 份 有 限 公 司。
+本文件主 要 起 草 人:吴 怀 主、孙 建 军、黄 志 刚、刘 少 军、陈 宇 超、肖 文 建、陈 振 日、程 伟 涛、段 慧 萍、
+何飞、吴旭、夏坚超、吕征、宋元磊、景振龙、朱奇章、万里恩、王智博、姜松林、周建华。
+本文件于1992年首次发布,2003年第一次修订,本次为第二次修订。
+GB/T 13594—2025
+"""
+
+
+def test_drafter_list_wrapping_and_spaced() -> None:
+    item, f = run(COVER, GB_FOREWORD)
+    assert item.facts["drafters"][0] == "吴怀主" and item.facts["drafters"][-1] == "周建华"
+    assert item.facts["applicant_position"] == 20 and "STD003" not in codes(f)
+
+
+def test_std003_needs_a_sure_reading_of_the_list() -> None:
+    foreword = FOREWORD.replace("周建华、", "")
+    _, f = run_read(COVER, foreword, "ocr", 60.0)
+    assert "STD003" not in codes(f)
+    assert any(x.code == "GEN012" and x.data.get("would_be") == "STD003" for x in f)
+    _, f = run_read(COVER, foreword, "pdf-text", 100.0)
+    assert codes(f) == ["STD003"]
+
+
+def test_std003_name_elsewhere_is_gen012() -> None:
+    foreword = FOREWORD.replace("周建华、", "").replace("评审专家组长：郑国强", "评审专家组长：周建华")
+    _, f = run(COVER, foreword)
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "STD003"
+
+
+def test_std003_missing_foreword_but_a_page_could_be_it() -> None:
+    """No 前言 in the item, but an unrecognised page in the same folder could be
+    it: could not verify, not an error."""
+    from tests.util import make_page
+    from zjcheck.model import Item
+    page = make_page(COVER, ["cover"], "standard")
+    stray = make_page("（页面模糊，仅识别出少量文字）本文件", [], "other", number=2)
+    stray.doc = page.doc
+    page.doc.pages.append(stray)
+    item = Item("standard-1", "standard", [page])
+    page.item_id = item.id
+    f = run_checker(standard, [item])
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "STD003"
+
+
+def test_std001_needs_a_sure_reading() -> None:
+    """The stage read exactly confirms itself on a fair line (Tesseract's 《征求 意见 稿 ) at 73);
+    on a poor line, or misread, it is could-not-verify."""
+    cover = COVER.replace("Servo power turret", "（征求意见稿）\nServo power turret")
+    _, f = run_read(cover, FOREWORD, "ocr", 70.0)
+    assert codes(f) == ["STD001"]
+    _, f = run_read(cover, FOREWORD, "ocr", 50.0)
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "STD001"
+    _, f = run_read(cover.replace("征求意见稿", "征求意儿稿"), FOREWORD, "ocr", 70.0)
+    assert codes(f) == ["GEN012"] and f[0].data["would_be"] == "STD001"
+
+
+def test_std004_needs_a_sure_date() -> None:
+    cover = COVER.replace("2023-06-20 发布", "2026-09-01 发布").replace("2023-07-20", "2026-10-01") \
+        .replace("T/ZZB 3125—2023", "T/ZZB 3125—2026")
+    _, f = run_read(cover, FOREWORD.replace("T/ZZB 3125—2023", "T/ZZB 3125—2026"), "ocr", 60.0)
+    assert "STD004" not in codes(f)
+    assert any(x.code == "GEN012" and x.data.get("would_be") == "STD004" for x in f)
+
+
+def test_std002_needs_a_sure_reading() -> None:
+    cover = COVER.replace("T/ZZB 3125—2023", "T/ZZB 3125—23")
+    _, f = run_read(cover, FOREWORD, "ocr", 60.0)
+    assert "STD002" not in codes(f)
+    assert any(x.code == "GEN012" and x.data.get("would_be") == "STD002" for x in f)
+
+
+def test_number_from_running_headers_is_confirmed_by_each_page() -> None:
+    item = make_item("standard", [(FOREWORD, ["foreword"]), ("T/ZZB 3125—2023\n1 范围\n本文件规定了", ["body"]),
+                                  ("T/ZZB 3125—2023\n4 要求\n4.1 应符合", ["body"])])
+    run_checker(standard, [item])
+    fact = item.fact("number")
+    assert item.facts["number"] == "T/ZZB 3125—2023" and len(fact.confirmed_by) == 2
+
+
+def test_local_standard_mark_is_no_number() -> None:
+    """The big DB33 mark of a local standard's cover is no number: the number below it is."""
+    cover = COVER.replace("T/ZZB\n团　　体　　标　　准\nT/ZZB 3125—2023", "DB33\n浙江省地方标准\nDB33/T 2561—23")
+    item, f = run(cover, FOREWORD.replace("T/ZZB 3125—2023", "DB33/T 2561—23"))
+    assert item.facts["number"] == "DB33/T 2561—23"
+    assert [x for x in f if x.code == "STD002"][0].message.endswith("应为四位年份")

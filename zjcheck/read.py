@@ -27,12 +27,13 @@ from functools import lru_cache
 
 from zjcheck.cache import PageCache
 
+from zjcheck.codes import finding
+from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
+
 # pypdf reports damaged files ("EOF marker not found") through logging; the
 # damage is the page's finding, not a line on the user's terminal
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 logging.getLogger("pypdf").propagate = False
-from zjcheck.codes import finding
-from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
 
 MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer is OCR'd
 SEAL_DPI = 100             # pages with a text layer are rendered this small for seals
