@@ -31,7 +31,7 @@ def window_finding(code: str, label: str, what: str, d: date | str | int | Fact 
     the date (when given as a Fact) and, for "too early", on the current
     title's date as surely as it was read (given, or inferred off the
     certificate)."""
-    needs: dict[str, Fact | None] = {}
+    needs: dict[str, Fact | None] = dict(data.pop("needs", None) or {})
     if isinstance(d, Fact):
         needs[what] = d
         d = d.value
