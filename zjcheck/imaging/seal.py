@@ -1,22 +1,43 @@
-"""Red seal (公章) detection in page images: colour mask plus shape, no model.
+"""Red seal (公章, 专用章, 法人名章, 电子印章) detection in page images: colour plus shape, no model.
 
-A seal is a red ring (round 公章, elliptical 合同专用章, or either one seen at
-an angle in a photo) with red writing inside.  What tells it from other red
-marks:
+What is a seal here:
 
-- the red pixels of the mark have an outline that an ellipse fits closely
-  (a red square logo or a red heading does not: corners, long bars);
-- most of that ellipse's outline is red (coverage), even where the seal is
-  faint, speckled or crossed by black text;
-- the inside is partly red (the name, star or 合同专用章) but not filled.
+- round (公章, 财务专用章) and oval (合同专用章, 电子回单专用章, 转账凭证专用章) seals: a thin red
+  ring, an ellipse, red most of the way round, with red writing inside (not filled);
+- square seals (法人名章, 个人名章, square 电子印章): a thin red frame whose outline is a
+  rectangle, with several red characters inside; a large red character (国, 回) is no
+  seal: its strokes are thick for its size and few.
 
-Colour: "red" is measured as R - max(G, B) with a red hue, with a low
-threshold so faint stamps count, and hysteresis (a mark needs some clearly
-red pixels) so pinkish paper or a warm photo cast does not.  Everything runs
-at a fixed working size so thresholds do not depend on the scan resolution.
+The steps:
+
+1. Colour.  The page is flat-fielded first (divided by a smooth estimate of the paper
+   colour) so a pink paper cast, a warm phone photo or a dim corner do not count as
+   red and a faint imprint on tinted paper still does.  "Red" is R - max(G, B)
+   relative to R, with a red hue (orange desks and brown shadows have G well above B).
+2. Marks: red pixels within ~2% of the page's short side belong together.
+3. Each mark is peeled: the best ellipse through its outer outline is fitted robustly
+   (the points that lie on it, so that a seal cut by the page edge or by a screen
+   element, a second seal touching it or red ink sticking out do not pull the fit),
+   tested as a ring; a seal found is removed from the mark and the rest is tried
+   again, so that overlapping or touching seals (a 公章 beside a 法人名章) are counted
+   one by one.  What is left is tried as a square seal.
+4. A seal inside another seal (a character of its rim text) is dropped.
+
+Everything runs at a fixed working size so that thresholds do not depend on the scan
+resolution; sizes are relative to the page's shorter side (a tight crop of one seal
+is a page too: the seal may fill it).
+
+`read_rims` reads the unit's name around the rim of a round or oval seal: the ring
+is unrolled (polar transform) into a strip with only the red ink, and the OCR
+engine reads the strip.  It returns None where the engine is not sure.
 """
 
 from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -25,15 +46,40 @@ from PIL import Image
 from zjcheck.model import Seal
 
 WORK_SIDE = 1000          # longest side of the working image, pixels
-WEAK_RED, STRONG_RED = 22, 35     # `redness` of faint / clear seal ink
+WEAK_RED, STRONG_RED = 22, 28     # `redness` of faint / clear seal ink (flat-fielded page)
 FAINT_RED = 14            # writing inside a ring already found
 MIN_STRONG_PIXELS = 30    # a mark needs this many clearly red pixels (working size)
-MIN_FRAC, MAX_FRAC = 0.07, 0.5    # seal major axis relative to the page's shorter side
+MIN_FRAC, MAX_FRAC = 0.06, 1.08   # seal major axis relative to the page's shorter side
+MIN_PX = 24               # and at least this many working pixels
 MAX_ASPECT = 2.8          # a 45x30 mm oval photographed at a steep angle stays below this
-RING_COVERAGE = 0.5       # share of the outline (angular bins) that must be red
-HULL_FIT = 0.12           # 90th percentile of |rho - 1| of the outline points
-MIN_FILL, MAX_FILL = 0.0008, 0.6    # red share of the inner ellipse (rho < 0.7)
-BINS = 72
+RING_COVERAGE = 0.62      # share of the visible outline (angular bins) that must be red
+RING_DENSITY = 0.16       # red share of the band along the outline
+HULL_FIT = 0.08           # the outline points on the ellipse: |rho - 1| below this
+FIT_SHARE = 0.6           # share of the outline points on the ellipse
+MIN_FILL, MAX_FILL = 0.01, 0.6    # red share of the inner ellipse (rho < 0.72)
+BINS = 90
+SQUARE_MIN_FRAC = 0.035   # square seal side relative to the short side
+SQUARE_MAX_ASPECT = 2.2
+SQUARE_COVERAGE = 0.8     # share of the frame (perimeter samples) that is red
+SQUARE_STROKE = 0.085     # median stroke width / side: a 4-character chop has thin strokes
+SQUARE_PARTS = 3          # red pieces inside the frame: several characters, not one
+SQUARE_MAX_FILL = 0.72
+
+
+def _flat_field(rgb: np.ndarray) -> np.ndarray:
+    """The page divided by a smooth estimate of its paper colour (brightest nearby
+    pixels), so a colour cast or uneven light does not look like red ink."""
+    h, w = rgb.shape[:2]
+    f = max(1, min(h, w) // 60)          # ~60 cells along the short side
+    small = cv2.resize(rgb, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    k = 5
+    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), 2.0)
+    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    lum = bg.mean(axis=2, keepdims=True)
+    # only where the background is paper (light); elsewhere (a desk, a photo) keep the pixels
+    out = np.where(lum > 110, rgb.astype(np.float32) * 255.0 / np.maximum(bg, 1.0), rgb.astype(np.float32))
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def redness(rgb: np.ndarray) -> np.ndarray:
@@ -59,16 +105,78 @@ def red_mask(rgb: np.ndarray, threshold: int = WEAK_RED) -> np.ndarray:
     return (redness(rgb) >= threshold).astype(np.uint8) * 255
 
 
+@dataclass
+class _Ellipse:
+    cx: float
+    cy: float
+    a: float          # semi-axes along the ellipse's own x and y
+    b: float
+    angle: float      # degrees (OpenCV's convention)
+
+    @classmethod
+    def of(cls, fit: tuple) -> _Ellipse:  # type: ignore[type-arg]
+        (cx, cy), (d1, d2), angle = fit
+        return cls(cx, cy, max(d1, 1e-3) / 2, max(d2, 1e-3) / 2, angle)
+
+    @property
+    def major(self) -> float:
+        return 2 * max(self.a, self.b)
+
+    @property
+    def minor(self) -> float:
+        return 2 * min(self.a, self.b)
+
+    def polar(self, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = math.radians(self.angle)
+        dx, dy = px - self.cx, py - self.cy
+        u = (dx * math.cos(t) + dy * math.sin(t)) / self.a
+        v = (-dx * math.sin(t) + dy * math.cos(t)) / self.b
+        return np.hypot(u, v), np.arctan2(v, u)
+
+    def point(self, rho: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = math.radians(self.angle)
+        u, v = rho * np.cos(theta) * self.a, rho * np.sin(theta) * self.b
+        return self.cx + u * math.cos(t) - v * math.sin(t), self.cy + u * math.sin(t) + v * math.cos(t)
+
+    def box(self) -> tuple[float, float, float, float]:
+        t = math.radians(self.angle)
+        hw = math.hypot(self.a * math.cos(t), self.b * math.sin(t))
+        hh = math.hypot(self.a * math.sin(t), self.b * math.cos(t))
+        return self.cx - hw, self.cy - hh, self.cx + hw, self.cy + hh
+
+
+@dataclass
+class _Found:
+    box: tuple[float, float, float, float]      # working pixels
+    shape: str
+    score: float
+    colour: float
+    ellipse: _Ellipse | None = None
+
+
 def detect(img: Image.Image) -> tuple[list[Seal], int]:
     """(seals found, number of other red marks) with boxes in `img` pixels."""
+    seals, others, _ = analyse(img)
+    return seals, others
+
+
+def analyse(img: Image.Image) -> tuple[list[Seal], int, int]:
+    """(seals, other red marks, red marks of a seal's size that are not seals) in `img` pixels.
+
+    The third number is what a "no seal" finding must look at: a mark big and
+    red enough to be a seal that did not pass the tests (too faint, smudged, cut
+    off) means the page may well be sealed."""
     scale = min(1.0, WORK_SIDE / max(img.size))
     small = img if scale >= 1 else img.resize((round(img.width * scale), round(img.height * scale)),
                                               Image.BILINEAR)
     rgb = np.asarray(small.convert("RGB"))
-    red_level = redness(rgb)
+    if min(rgb.shape[:2]) < 8:
+        return [], 0, 0
+    flat = _flat_field(rgb)
+    red_level = redness(flat)
     weak = (red_level >= WEAK_RED).astype(np.uint8) * 255
     if int(np.count_nonzero(weak)) < 50:
-        return [], 0
+        return [], 0, 0
     strong = red_level >= STRONG_RED
     faint = red_level >= FAINT_RED
     short = min(weak.shape)
@@ -79,8 +187,8 @@ def detect(img: Image.Image) -> tuple[list[Seal], int]:
     kg = max(5, short // 50)
     grouped = cv2.dilate(weak, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kg, kg)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
-    seals: list[Seal] = []
-    others = 0
+    found: list[_Found] = []
+    others = doubtful = 0
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
         if max(w, h) < short * 0.02:
@@ -89,70 +197,481 @@ def detect(img: Image.Image) -> tuple[list[Seal], int]:
         red = (weak[y:y + h, x:x + w] > 0) & sub
         if int(np.count_nonzero(strong[y:y + h, x:x + w] & sub)) < MIN_STRONG_PIXELS:
             continue                                   # a tint, not ink
-        ok, score, shape = _is_seal(red, faint[y:y + h, x:x + w] & sub, short)
-        if ok:
-            box = tuple(int(round(v / scale)) for v in (x, y, x + w, y + h))
-            seals.append(Seal(box, shape, round(score, 2)))  # type: ignore[arg-type]
-        else:
+        level = red_level[y:y + h, x:x + w]
+        frame = (int(x), int(y), weak.shape[1], weak.shape[0])
+        got = _peel(red, faint[y:y + h, x:x + w] & sub, faint[y:y + h, x:x + w], level, short, frame)
+        for f in got:
+            x0, y0, x1, y1 = f.box
+            f.box = (x0 + x, y0 + y, x1 + x, y1 + y)
+            if f.ellipse is not None:
+                f.ellipse.cx += x
+                f.ellipse.cy += y
+        found += got
+        if not got:
             others += 1
+            if _seal_sized(w, h, short) and int(np.count_nonzero(red)) >= 4 * MIN_STRONG_PIXELS:
+                doubtful += 1
+    found = _drop_nested(found)
+    H, W = weak.shape
+    seals = []
+    for f in found:
+        x0, y0, x1, y1 = f.box
+        box = (max(0, x0), max(0, y0), min(W, x1), min(H, y1))
+        seals.append(Seal(tuple(int(round(v / scale)) for v in box), f.shape,  # type: ignore[arg-type]
+                          round(f.score, 2), colour=round(f.colour, 2)))
     seals.sort(key=lambda s: (s.box[1], s.box[0]))
-    return seals, others
+    return seals, others, doubtful
 
 
-def _is_seal(red: np.ndarray, faint: np.ndarray, short: int) -> tuple[bool, float, str]:
-    """Whether the red pixels of one mark (bool array of its box) form a seal;
-    `faint` (a lower threshold) is used for the thin writing inside."""
-    ys, xs = np.nonzero(red)
-    if len(xs) < 60:
-        return False, 0.0, ""
-    pts = np.stack([xs, ys], axis=1).astype(np.int32)
-    hull = cv2.convexHull(pts)
+def _seal_sized(w: int, h: int, short: int) -> bool:
+    big, small_side = max(w, h), min(w, h)
+    return big >= max(MIN_PX, SQUARE_MIN_FRAC * short) and big / max(small_side, 1) <= MAX_ASPECT
+
+
+def _colour(level: np.ndarray, mask: np.ndarray) -> float:
+    """How surely the mark is red ink: median redness of its pixels on a 0-1 scale."""
+    vals = level[mask]
+    if not len(vals):
+        return 0.0
+    return float(min(1.0, max(0.0, (np.median(vals) - FAINT_RED) / (90 - FAINT_RED))))
+
+
+def _peel(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, level: np.ndarray, short: int,
+          frame: tuple[int, int, int, int]) -> list[_Found]:
+    """Seals in one mark (bool arrays of its box), found one by one; `inside` is all
+    the faint red of the box (a seal's writing may stand apart from its ring)."""
+    out: list[_Found] = []
+    red = red.copy()
+    faint = faint.copy()
+    inside = inside.copy()
+    for _ in range(4):
+        if int(np.count_nonzero(red)) < 60:
+            break
+        hit = _ring(red, faint, inside, short, frame)
+        if hit is None:
+            break
+        ell, score, shape = hit
+        ys, xs = np.nonzero(red | faint)
+        rho, _ = ell.polar(xs.astype(np.float64), ys.astype(np.float64))
+        near = rho <= 1.12
+        m = np.zeros_like(red)
+        m[ys[near], xs[near]] = True
+        out.append(_Found(ell.box(), shape, score, _colour(level, m & red), ell))
+        red &= ~m
+        faint &= ~m
+        inside &= ~m
+    if int(np.count_nonzero(red)) >= 60:
+        for sq in _squares(red, short):
+            x0, y0, x1, y1 = sq[0]
+            m = np.zeros_like(red)
+            m[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = True
+            out.append(_Found(sq[0], "square", sq[1], _colour(level, m & red)))
+    return out
+
+
+def _outline(mask: np.ndarray) -> np.ndarray | None:
+    """Outer outline points (N x 2 float) of the mask's pieces, gaps mended."""
+    m = mask.astype(np.uint8) * 255
+    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    long_side = max(mask.shape)
+    pts = []
+    for c in contours:
+        if len(c) < 5:
+            continue
+        c2 = c.reshape(-1, 2)
+        pts.append(c2[~_on_straight_edges(c, 0.4 * long_side)])
+    if not pts:
+        return None
+    allp = np.concatenate(pts).astype(np.float64)
+    # the outer envelope: per direction from the mark's middle, the farthest points
+    # (inner pieces, such as rim characters apart from the ring, are no outline)
+    h, w = mask.shape
+    dx, dy = allp[:, 0] - (w - 1) / 2, allp[:, 1] - (h - 1) / 2
+    ang = ((np.arctan2(dy, dx) + np.pi) / (2 * np.pi) * 180).astype(int) % 180
+    dist = np.hypot(dx, dy)
+    far = np.zeros(180)
+    np.maximum.at(far, ang, dist)
+    return allp[dist >= far[ang] - max(2.0, 0.04 * max(h, w))]
+
+
+def _on_straight_edges(contour: np.ndarray, min_len: float) -> np.ndarray:
+    """Contour points on long straight runs: where something (a screen element, a
+    scanner lid) cut the seal off; a ring's own outline has none."""
+    c2 = contour.reshape(-1, 2)
+    out = np.zeros(len(c2), bool)
+    if min_len < 12:
+        return out
+    poly = cv2.approxPolyDP(contour, 1.0, True).reshape(-1, 2)
+    if len(poly) < 3:
+        return out
+    for p, q in zip(poly, np.roll(poly, -1, axis=0)):
+        d = float(np.hypot(*(q - p)))
+        if d < min_len:
+            continue
+        # points close to the segment p-q
+        v = (q - p) / d
+        rel = c2 - p
+        along = rel @ v
+        across = np.abs(rel[:, 0] * v[1] - rel[:, 1] * v[0])
+        out |= (along >= -1) & (along <= d + 1) & (across <= 1.5)
+    return out
+
+
+def _fit_ellipse(pts: np.ndarray, seed_pts: np.ndarray,
+                 tols: tuple[float, ...] = (0.2, 0.12, 0.07, 0.05)) -> _Ellipse | None:
+    """Ellipse through most of `pts`: start from `seed_pts` (hull), then refit on the
+    points that lie on it, with a tighter tolerance each time."""
+    try:
+        ell = _Ellipse.of(cv2.fitEllipse(seed_pts.astype(np.float32)))
+    except cv2.error:
+        return None
+    for tol in tols:
+        rho, _ = ell.polar(pts[:, 0], pts[:, 1])
+        on = np.abs(rho - 1.0) < tol
+        if int(on.sum()) < 12:
+            return ell
+        try:
+            ell = _Ellipse.of(cv2.fitEllipse(pts[on].astype(np.float32)))
+        except cv2.error:
+            return None
+    return ell
+
+
+def _ransac_ellipse(pts: np.ndarray, rng: np.random.Generator, tries: int = 100) -> _Ellipse | None:
+    """Best ellipse through 6 random outline points (the one most points lie on)."""
+    if len(pts) < 30:
+        return None
+    best, best_n = None, 0
+    for _ in range(tries):
+        idx = rng.choice(len(pts), 6, replace=False)
+        try:
+            ell = _Ellipse.of(cv2.fitEllipse(pts[idx].astype(np.float32)))
+        except cv2.error:
+            continue
+        if not (ell.a > 3 and ell.b > 3) or max(ell.a, ell.b) / min(ell.a, ell.b) > MAX_ASPECT:
+            continue
+        rho, _ = ell.polar(pts[:, 0], pts[:, 1])
+        tol = max(1.5, 0.03 * min(ell.a, ell.b)) / min(ell.a, ell.b)
+        n = int((np.abs(rho - 1.0) < tol).sum())
+        if n > best_n:
+            best, best_n = ell, n
+    if best is None:
+        return None
+    return _fit_ellipse(pts, _ellipse_points(best), (0.08, 0.06, 0.05))
+
+
+def _ellipse_points(ell: _Ellipse, n: int = 64) -> np.ndarray:
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    x, y = ell.point(np.ones(n), t)
+    return np.stack([x, y], axis=1)
+
+
+def _ring(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, short: int,
+          frame: tuple[int, int, int, int]) -> tuple[_Ellipse, float, str] | None:
+    """`frame`: the mark's box offset and the page's size (x, y, W, H)."""
+    """The best seal ring in the mark, or None."""
+    pts = _outline(red)
+    if pts is None or len(pts) < 20:
+        return None
+    h, w = red.shape
+    x0, y0, W, H = frame
+    edge = (x0 == 0, y0 == 0, x0 + w >= W, y0 + h >= H)
+    # outline points on the page border are where the page cuts the seal off, not its edge
+    keep = np.ones(len(pts), bool)
+    if edge[0]:
+        keep &= pts[:, 0] > 1
+    if edge[1]:
+        keep &= pts[:, 1] > 1
+    if edge[2]:
+        keep &= pts[:, 0] < w - 2
+    if edge[3]:
+        keep &= pts[:, 1] < h - 2
+    pts = pts[keep]
+    if len(pts) < 20:
+        return None
+    hull = cv2.convexHull(pts.astype(np.float32)).reshape(-1, 2).astype(np.float64)
     if len(hull) < 5:
-        return False, 0.0, ""
-    # densify the hull outline so that long straight edges weigh as they should
-    outline = _densify(hull.reshape(-1, 2).astype(np.float64), step=2.0)
-    (cx, cy), (d1, d2), angle = cv2.fitEllipse(outline.astype(np.float32))
-    major, minor = max(d1, d2), min(d1, d2)
-    if not (MIN_FRAC * short <= major <= MAX_FRAC * short) or minor < MIN_FRAC * short * 0.6:
-        return False, 0.0, ""
+        return None
+    cands = [_fit_ellipse(pts, _densify(hull, 2.0))]
+    rng = np.random.default_rng(len(pts))
+    cands += [_ransac_ellipse(pts, rng), _ransac_circle(pts, rng)]
+    best: tuple[_Ellipse, float, str] | None = None
+    for ell in cands:
+        got = _test_ring(ell, red, faint, inside, pts, short, frame) if ell is not None else None
+        if got is not None and (best is None or got[1] > best[1]):
+            best = got
+            if got[1] >= 0.9:
+                break
+    return best
+
+
+def _ransac_circle(pts: np.ndarray, rng: np.random.Generator, tries: int = 80) -> _Ellipse | None:
+    """Best circle through 3 random outline points, refitted on the points on it: a round
+    seal partly hidden (by a button, a banner, the edge of a viewer) keeps its circle."""
+    if len(pts) < 30:
+        return None
+    best, best_n = None, 0
+    for _ in range(tries):
+        p = pts[rng.choice(len(pts), 3, replace=False)]
+        c = _circle3(p)
+        if c is None:
+            continue
+        cx, cy, r = c
+        if r < 6:
+            continue
+        d = np.abs(np.hypot(pts[:, 0] - cx, pts[:, 1] - cy) - r)
+        n = int((d < max(1.5, 0.03 * r)).sum())
+        if n > best_n:
+            best, best_n = (cx, cy, r), n
+    if best is None:
+        return None
+    cx, cy, r = best
+    for tol in (0.06, 0.045):
+        d = np.abs(np.hypot(pts[:, 0] - cx, pts[:, 1] - cy) - r)
+        on = pts[d < max(1.5, tol * r)]
+        if len(on) < 10:
+            break
+        cx, cy, r = _circle_lsq(on)
+    return _Ellipse(cx, cy, r, r, 0.0)
+
+
+def _circle3(p: np.ndarray) -> tuple[float, float, float] | None:
+    (x1, y1), (x2, y2), (x3, y3) = p
+    d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
+    if abs(d) < 1e-6:
+        return None
+    s1, s2, s3 = x1 * x1 + y1 * y1, x2 * x2 + y2 * y2, x3 * x3 + y3 * y3
+    ux = (s1 * (y2 - y3) + s2 * (y3 - y1) + s3 * (y1 - y2)) / d
+    uy = (s1 * (x3 - x2) + s2 * (x1 - x3) + s3 * (x2 - x1)) / d
+    return float(ux), float(uy), float(math.hypot(x1 - ux, y1 - uy))
+
+
+def _circle_lsq(p: np.ndarray) -> tuple[float, float, float]:
+    """Algebraic least-squares circle (Kasa)."""
+    x, y = p[:, 0], p[:, 1]
+    a = np.stack([x, y, np.ones_like(x)], axis=1)
+    b = x * x + y * y
+    sol, *_ = np.linalg.lstsq(a, b, rcond=None)
+    cx, cy = sol[0] / 2, sol[1] / 2
+    return float(cx), float(cy), float(math.sqrt(max(1e-6, sol[2] + cx * cx + cy * cy)))
+
+
+DEBUG: list | None = None
+
+
+def _why(*a: object) -> None:
+    if DEBUG is not None:
+        DEBUG.append(a)
+
+
+def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.ndarray, pts: np.ndarray,
+               short: int, frame: tuple[int, int, int, int]) -> tuple[_Ellipse, float, str] | None:
+    major, minor = ell.major, ell.minor
+    _why("ring", red.shape, round(ell.cx), round(ell.cy), round(major), round(minor))
+    if not (max(MIN_PX, MIN_FRAC * short) <= major <= MAX_FRAC * short) or minor < MIN_PX * 0.6:
+        return None
     aspect = major / max(minor, 1.0)
     if aspect > MAX_ASPECT:
-        return False, 0.0, ""
-    a, b = d1 / 2.0, d2 / 2.0
-    t = np.radians(angle)
-    cos_t, sin_t = np.cos(t), np.sin(t)
-
-    def rho_theta(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        dx, dy = px - cx, py - cy
-        u = (dx * cos_t + dy * sin_t) / a
-        v = (-dx * sin_t + dy * cos_t) / b
-        return np.hypot(u, v), np.arctan2(v, u)
-
-    # 1. the outline is an ellipse (not a square, not a word)
-    rho_hull, _ = rho_theta(outline[:, 0], outline[:, 1])
-    fit = float(np.quantile(np.abs(rho_hull - 1.0), 0.9))
-    if fit > HULL_FIT:
-        return False, 0.0, ""
-    # 2. the outline is red most of the way round
-    rho, theta = rho_theta(xs.astype(np.float64), ys.astype(np.float64))
-    band = (rho >= 0.82) & (rho <= 1.08)
-    bins = np.unique(((theta[band] + np.pi) / (2 * np.pi) * BINS).astype(np.int32) % BINS)
-    coverage = len(bins) / BINS
+        return None
+    h, w = red.shape
+    # 1. the outline is an ellipse: most outline points lie on it
+    rho_o, _ = ell.polar(pts[:, 0], pts[:, 1])
+    on = np.abs(rho_o - 1.0) < HULL_FIT
+    fit_share = float(on.mean())
+    _why(" fit", round(fit_share, 2))
+    if fit_share < FIT_SHARE * 0.75:
+        return None
+    # 2. the ring is red most of the way round, where it lies on the image
+    theta = np.linspace(-np.pi, np.pi, BINS, endpoint=False)
+    radii = np.linspace(0.86, 1.02, 6)
+    vis = 0
+    hits = 0
+    dens_n = dens_red = 0
+    fx, fy, FW, FH = frame
+    state = np.zeros(BINS, np.int8)       # 0 off the image, 1 red, -1 not red
+    for j, t in enumerate(theta):
+        xs, ys = ell.point(radii, np.full_like(radii, t))
+        xi, yi = np.round(xs).astype(int), np.round(ys).astype(int)
+        on_page = (xi + fx >= 0) & (xi + fx < FW) & (yi + fy >= 0) & (yi + fy < FH)
+        if on_page.sum() < 3:
+            continue
+        vis += 1
+        state[j] = -1
+        ok = on_page & (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        vals = red[yi[ok], xi[ok]]
+        dens_n += int(on_page.sum())
+        dens_red += int(vals.sum())
+        if vals.any() or faint[yi[ok], xi[ok]].any():
+            hits += 1
+            state[j] = 1
+    if vis < BINS * 0.45:
+        return None                     # most of it off the page
+    coverage = hits / vis
+    density = dens_red / max(dens_n, 1)
     if coverage < RING_COVERAGE:
-        return False, 0.0, ""
+        # one long gap and the rest red: a seal partly hidden (a button, a banner), not a faint one
+        gap = _longest_run(state == -1)
+        rest = (hits) / max(1, vis - gap)
+        if gap >= 0.15 * BINS and rest >= 0.92 and hits >= 0.5 * BINS:
+            coverage = rest * 0.8
+    _why(" cov", round(coverage, 2), "dens", round(density, 2), "vis", vis)
+    if coverage < RING_COVERAGE or density < RING_DENSITY:
+        return None
+    # the fit and the coverage together: a cut-off or speckled seal is weak on one, not both
+    if fit_share < FIT_SHARE and coverage < 0.85:
+        return None
     # 3. something red inside, but not a filled blob
-    inner_area = np.pi * a * b * 0.49
-    fys, fxs = np.nonzero(faint)
-    frho, _ = rho_theta(fxs.astype(np.float64), fys.astype(np.float64))
-    fill = float(np.count_nonzero(frho < 0.7)) / max(inner_area, 1.0)
+    ys, xs = np.nonzero(inside | red)
+    rho, _ = ell.polar(xs.astype(np.float64), ys.astype(np.float64))
+    inner = rho < 0.72
+    ys, xs = np.nonzero(faint | red)
+    rho, _ = ell.polar(xs.astype(np.float64), ys.astype(np.float64))
+    step = max(1, min(h, w) // 80)      # areas from a sparse grid: the ellipse as it lies on the image
+    yy, xx = np.mgrid[0:h:step, 0:w:step]
+    r_all, _ = ell.polar(xx.ravel().astype(np.float64), yy.ravel().astype(np.float64))
+    inner_area = max(1, int((r_all < 0.72).sum()) * step * step)
+    fill = float(np.count_nonzero(inner)) / inner_area
+    _why(" fill", round(fill, 3))
     if not (MIN_FILL <= fill <= MAX_FILL):
-        return False, 0.0, ""
-    # 4. a ring is thin: the band holds much of the ink, the ring is not a wide annulus
-    ring_share = float(np.count_nonzero(band)) / len(xs)
-    if ring_share < 0.15:
-        return False, 0.0, ""
-    score = min(1.0, 0.6 * coverage + 0.4 * (1.0 - fit / HULL_FIT))
-    return True, score, "round" if aspect < 1.15 else "ellipse"
+        return None
+    # 4. a ring is thin: just outside it there is little red (not a filled disc's edge
+    #    nor a block of red text), and inside the band most of the ink is the ring's
+    outside = (rho > 1.1) & (rho < 1.35)
+    out_area = max(1, int(((r_all > 1.1) & (r_all < 1.35)).sum()) * step * step)
+    _why(" outside", round(float(np.count_nonzero(outside)) / out_area, 3))
+    if float(np.count_nonzero(outside)) / out_area > 0.25:
+        return None
+    score = min(1.0, 0.45 * coverage + 0.3 * min(1.0, fit_share / 0.9) + 0.25 * min(1.0, density / 0.5))
+    return ell, score, "round" if aspect < 1.15 else "ellipse"
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Longest circular run of True."""
+    if flags.all():
+        return len(flags)
+    f = np.concatenate([flags, flags])
+    best = run = 0
+    for v in f:
+        run = run + 1 if v else 0
+        best = max(best, run)
+    return min(best, len(flags))
+
+
+def _squares(red: np.ndarray, short: int) -> list[tuple[tuple[float, float, float, float], float]]:
+    """Square seals (a red frame with several characters inside) among the pieces of a mark."""
+    out = []
+    m = red.astype(np.uint8) * 255
+    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    for c in contours:
+        if len(c) < 20:
+            continue
+        (cx, cy), (rw, rh), ang = cv2.minAreaRect(c)
+        side, other = min(rw, rh), max(rw, rh)
+        if side < max(MIN_PX * 0.7, SQUARE_MIN_FRAC * short) or other > MAX_FRAC * short:
+            continue
+        if other / max(side, 1) > SQUARE_MAX_ASPECT:
+            continue
+        got = _test_square(red, c.reshape(-1, 2).astype(np.float64), (cx, cy), (rw, rh), ang)
+        if got is not None:
+            box = cv2.boxPoints(((cx, cy), (rw, rh), ang))
+            out.append(((float(box[:, 0].min()), float(box[:, 1].min()), float(box[:, 0].max()),
+                         float(box[:, 1].max())), got))
+    return out
+
+
+def _test_square(red: np.ndarray, pts: np.ndarray, centre: tuple[float, float], size: tuple[float, float],
+                 angle: float) -> float | None:
+    cx, cy = centre
+    rw, rh = size
+    t = math.radians(angle)
+    ct, st = math.cos(t), math.sin(t)
+    # rect coordinates: u along rw, v along rh, both in [-1, 1]
+    du, dv = pts[:, 0] - cx, pts[:, 1] - cy
+    u = (du * ct + dv * st) / (rw / 2)
+    v = (-du * st + dv * ct) / (rh / 2)
+    # 1. the outline is a rectangle
+    dist = np.minimum(np.abs(1 - np.abs(u)) * rw / 2, np.abs(1 - np.abs(v)) * rh / 2)
+    side = min(rw, rh)
+    _why("square", round(rw), round(rh), "rectfit", round(float(np.quantile(dist, 0.9)) / side, 3))
+    if float(np.quantile(dist, 0.9)) > 0.06 * side:
+        return None
+    h, w = red.shape
+
+    def at(uu: np.ndarray, vv: np.ndarray) -> np.ndarray:
+        x = cx + uu * rw / 2 * ct - vv * rh / 2 * st
+        y = cy + uu * rw / 2 * st + vv * rh / 2 * ct
+        xi = np.clip(np.round(x).astype(int), 0, w - 1)
+        yi = np.clip(np.round(y).astype(int), 0, h - 1)
+        return red[yi, xi]
+
+    # 2. the frame is red nearly all the way round (within a thin band inside the outline)
+    n = 40
+    s = np.linspace(-0.95, 0.95, n)
+    hits = 0
+    band_u = [1 - 0.1 * side / rw * k for k in (0.2, 0.5, 0.8)]
+    band_v = [1 - 0.1 * side / rh * k for k in (0.2, 0.5, 0.8)]
+    total = 0
+    for sign in (-1, 1):
+        hit_u = np.zeros(n, bool)
+        hit_v = np.zeros(n, bool)
+        for bu, bv in zip(band_u, band_v):
+            hit_u |= at(np.full(n, sign * bu), s)
+            hit_v |= at(s, np.full(n, sign * bv))
+        hits += int(hit_u.sum()) + int(hit_v.sum())
+        total += 2 * n
+    coverage = hits / total
+    _why(" sqcov", round(coverage, 2))
+    if coverage < SQUARE_COVERAGE:
+        return None
+    # 3. several characters inside, thin strokes, not a filled block
+    inner_u = 1 - 0.16 * side / rw
+    inner_v = 1 - 0.16 * side / rh
+    gu, gv = np.meshgrid(np.linspace(-inner_u, inner_u, 48), np.linspace(-inner_v, inner_v, 48))
+    inner = at(gu.ravel(), gv.ravel()).reshape(48, 48)
+    fill = float(inner.mean())
+    _why(" sqfill", round(fill, 2))
+    if not (0.08 <= fill <= SQUARE_MAX_FILL):
+        return None
+    rows, cols = np.nonzero(inner)
+    if (rows.max() - rows.min()) < 0.55 * 48 or (cols.max() - cols.min()) < 0.55 * 48:
+        return None
+    # the inside at full working resolution: pieces and stroke width
+    x0, y0 = int(max(0, cx - rw / 2)), int(max(0, cy - rh / 2))
+    x1, y1 = int(min(w, cx + rw / 2)), int(min(h, cy + rh / 2))
+    inset = max(1, int(0.14 * side))
+    if x1 - x0 <= 2 * inset or y1 - y0 <= 2 * inset:
+        return None
+    core = red[y0 + inset:y1 - inset, x0 + inset:x1 - inset].astype(np.uint8)
+    npieces, _ = cv2.connectedComponents(core, connectivity=8)
+    _why(" pieces", npieces - 1)
+    if npieces - 1 < SQUARE_PARTS:
+        return None
+    dt = cv2.distanceTransform(core, cv2.DIST_L2, 3)
+    ridge = dt[(dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))) & (core > 0)]
+    stroke = 2 * float(np.median(ridge)) if len(ridge) else 0.0
+    _why(" stroke", round(stroke / side, 3))
+    if stroke / side > SQUARE_STROKE:
+        return None
+    return round(min(1.0, 0.6 * coverage + 0.4 * (1 - fill)), 2)
+
+
+def _drop_nested(found: list[_Found]) -> list[_Found]:
+    """Drop a seal whose box lies mostly inside a bigger seal's (a character of its rim)."""
+    found = sorted(found, key=lambda f: -(f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))
+    keep: list[_Found] = []
+    for f in found:
+        x0, y0, x1, y1 = f.box
+        area = max(1.0, (x1 - x0) * (y1 - y0))
+        inside = False
+        for g in keep:
+            ix = max(0.0, min(x1, g.box[2]) - max(x0, g.box[0]))
+            iy = max(0.0, min(y1, g.box[3]) - max(y0, g.box[1]))
+            if ix * iy / area > 0.6:
+                inside = True
+                break
+        if not inside:
+            keep.append(f)
+    return keep
 
 
 def _densify(poly: np.ndarray, step: float) -> np.ndarray:
