@@ -76,10 +76,14 @@ def _flat_field(rgb: np.ndarray) -> np.ndarray:
     bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     bg = cv2.GaussianBlur(bg, (0, 0), 2.0)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    lum = bg.mean(axis=2, keepdims=True)
-    # only where the background is paper (light); elsewhere (a desk, a photo) keep the pixels
-    out = np.where(lum > 110, rgb.astype(np.float32) * 255.0 / np.maximum(bg, 1.0), rgb.astype(np.float32))
-    return np.clip(out, 0, 255).astype(np.uint8)
+    out = rgb.copy()
+    # only pixels that may be red ink, and only where the background is paper (light);
+    # elsewhere (a desk, a photo) the pixels stay as they are
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    sel = (r - np.maximum(g, b) >= 4) & (bg.mean(axis=2) > 110)
+    if sel.any():
+        out[sel] = np.clip(rgb[sel].astype(np.float32) * 255.0 / np.maximum(bg[sel], 1.0), 0, 255).astype(np.uint8)
+    return out
 
 
 def redness(rgb: np.ndarray) -> np.ndarray:
@@ -167,8 +171,12 @@ def analyse(img: Image.Image) -> tuple[list[Seal], int, int]:
     red enough to be a seal that did not pass the tests (too faint, smudged, cut
     off) means the page may well be sealed."""
     scale = min(1.0, WORK_SIDE / max(img.size))
-    small = img if scale >= 1 else img.resize((round(img.width * scale), round(img.height * scale)),
-                                              Image.BILINEAR)
+    small = img
+    if scale < 1:
+        f = int(1 / scale)
+        if f >= 2:
+            small = small.reduce(f)
+        small = small.resize((round(img.width * scale), round(img.height * scale)), Image.BILINEAR)
     rgb = np.asarray(small.convert("RGB"))
     if min(rgb.shape[:2]) < 8:
         return [], 0, 0
@@ -188,7 +196,7 @@ def analyse(img: Image.Image) -> tuple[list[Seal], int, int]:
     grouped = cv2.dilate(weak, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kg, kg)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     found: list[_Found] = []
-    others = doubtful = 0
+    marks: list[tuple[tuple[float, float, float, float], bool]] = []    # other marks: box, seal-sized
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
         if max(w, h) < short * 0.02:
@@ -208,10 +216,12 @@ def analyse(img: Image.Image) -> tuple[list[Seal], int, int]:
                 f.ellipse.cy += y
         found += got
         if not got:
-            others += 1
-            if _seal_sized(w, h, short) and int(np.count_nonzero(red)) >= 4 * MIN_STRONG_PIXELS:
-                doubtful += 1
+            marks.append(((x, y, x + w, y + h),
+                          _seal_sized(w, h, short) and int(np.count_nonzero(red)) >= 4 * MIN_STRONG_PIXELS))
     found = _drop_nested(found)
+    # red marks inside a seal are its writing, not other marks
+    loose = [sized for box, sized in marks if not any(_inside(box, f.box) for f in found)]
+    others, doubtful = len(loose), sum(loose)
     H, W = weak.shape
     seals = []
     for f in found:
@@ -244,24 +254,28 @@ def _peel(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, level: np.ndar
     red = red.copy()
     faint = faint.copy()
     inside = inside.copy()
+    gone = np.zeros_like(red)          # where a seal found was taken out: its edge is no outline
+    h, w = red.shape
     for _ in range(4):
         if int(np.count_nonzero(red)) < 60:
             break
-        hit = _ring(red, faint, inside, short, frame)
+        hit = _ring(red, faint, inside, short, frame, gone)
         if hit is None:
             break
         ell, score, shape = hit
-        ys, xs = np.nonzero(red | faint)
-        rho, _ = ell.polar(xs.astype(np.float64), ys.astype(np.float64))
-        near = rho <= 1.12
+        x0, y0, x1, y1 = (int(v) for v in ell.box())
+        x0, y0, x1, y1 = max(0, x0 - 3), max(0, y0 - 3), min(w, x1 + 4), min(h, y1 + 4)
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        rho, _ = ell.polar(xx.astype(np.float64), yy.astype(np.float64))
         m = np.zeros_like(red)
-        m[ys[near], xs[near]] = True
+        m[y0:y1, x0:x1] = rho <= 1.12
         out.append(_Found(ell.box(), shape, score, _colour(level, m & red), ell))
         red &= ~m
         faint &= ~m
         inside &= ~m
+        gone[y0:y1, x0:x1] |= rho <= 1.2
     if int(np.count_nonzero(red)) >= 60:
-        for sq in _squares(red, short):
+        for sq in _squares(red, short, gone):
             x0, y0, x1, y1 = sq[0]
             m = np.zeros_like(red)
             m[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = True
@@ -269,9 +283,12 @@ def _peel(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, level: np.ndar
     return out
 
 
-def _outline(mask: np.ndarray) -> np.ndarray | None:
-    """Outer outline points (N x 2 float) of the mask's pieces, gaps mended."""
+def _outline(mask: np.ndarray, close: int, gone: np.ndarray | None = None) -> np.ndarray | None:
+    """Outer outline points (N x 2 float) of the mask, gaps up to `close` pixels mended
+    (writing that stands apart from a broken ring joins it); long straight runs left out."""
     m = mask.astype(np.uint8) * 255
+    if close > 1:
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
     contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     long_side = max(mask.shape)
     pts = []
@@ -282,16 +299,10 @@ def _outline(mask: np.ndarray) -> np.ndarray | None:
         pts.append(c2[~_on_straight_edges(c, 0.4 * long_side)])
     if not pts:
         return None
-    allp = np.concatenate(pts).astype(np.float64)
-    # the outer envelope: per direction from the mark's middle, the farthest points
-    # (inner pieces, such as rim characters apart from the ring, are no outline)
-    h, w = mask.shape
-    dx, dy = allp[:, 0] - (w - 1) / 2, allp[:, 1] - (h - 1) / 2
-    ang = ((np.arctan2(dy, dx) + np.pi) / (2 * np.pi) * 180).astype(int) % 180
-    dist = np.hypot(dx, dy)
-    far = np.zeros(180)
-    np.maximum.at(far, ang, dist)
-    return allp[dist >= far[ang] - max(2.0, 0.04 * max(h, w))]
+    allp = np.concatenate(pts)
+    if gone is not None and gone.any():
+        allp = allp[~gone[allp[:, 1], allp[:, 0]]]
+    return allp.astype(np.float64)
 
 
 def _on_straight_edges(contour: np.ndarray, min_len: float) -> np.ndarray:
@@ -337,7 +348,7 @@ def _fit_ellipse(pts: np.ndarray, seed_pts: np.ndarray,
     return ell
 
 
-def _ransac_ellipse(pts: np.ndarray, rng: np.random.Generator, tries: int = 100) -> _Ellipse | None:
+def _ransac_ellipse(pts: np.ndarray, rng: np.random.Generator, tries: int = 60) -> _Ellipse | None:
     """Best ellipse through 6 random outline points (the one most points lie on)."""
     if len(pts) < 30:
         return None
@@ -367,10 +378,10 @@ def _ellipse_points(ell: _Ellipse, n: int = 64) -> np.ndarray:
 
 
 def _ring(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, short: int,
-          frame: tuple[int, int, int, int]) -> tuple[_Ellipse, float, str] | None:
+          frame: tuple[int, int, int, int], gone: np.ndarray) -> tuple[_Ellipse, float, str] | None:
     """`frame`: the mark's box offset and the page's size (x, y, W, H)."""
     """The best seal ring in the mark, or None."""
-    pts = _outline(red)
+    pts = _outline(red, max(3, short // 50), gone)
     if pts is None or len(pts) < 20:
         return None
     h, w = red.shape
@@ -392,11 +403,18 @@ def _ring(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, short: int,
     hull = cv2.convexHull(pts.astype(np.float32)).reshape(-1, 2).astype(np.float64)
     if len(hull) < 5:
         return None
-    cands = [_fit_ellipse(pts, _densify(hull, 2.0))]
-    rng = np.random.default_rng(len(pts))
-    cands += [_ransac_ellipse(pts, rng), _ransac_circle(pts, rng)]
     best: tuple[_Ellipse, float, str] | None = None
-    for ell in cands:
+    ell = _fit_ellipse(pts, _densify(hull, 2.0))
+    if ell is not None:
+        best = _test_ring(ell, red, faint, inside, pts, short, frame)
+    if (best is not None and best[1] >= 0.9) or max(h, w) < max(MIN_PX, MIN_FRAC * short) \
+            or max(h, w) / max(1, min(h, w)) > 2 * MAX_ASPECT:
+        return best           # a sure fit already, or a mark that cannot hold a seal
+    # a partly hidden seal, or one with other red ink touching it: the fits most outline points agree with
+    rng = np.random.default_rng(len(pts))
+    sample = pts if len(pts) <= 600 else pts[rng.choice(len(pts), 600, replace=False)]
+    for make in (_ransac_circle, _ransac_ellipse):
+        ell = make(sample, rng)
         got = _test_ring(ell, red, faint, inside, pts, short, frame) if ell is not None else None
         if got is not None and (best is None or got[1] > best[1]):
             best = got
@@ -405,7 +423,7 @@ def _ring(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, short: int,
     return best
 
 
-def _ransac_circle(pts: np.ndarray, rng: np.random.Generator, tries: int = 80) -> _Ellipse | None:
+def _ransac_circle(pts: np.ndarray, rng: np.random.Generator, tries: int = 60) -> _Ellipse | None:
     """Best circle through 3 random outline points, refitted on the points on it: a round
     seal partly hidden (by a button, a banner, the edge of a viewer) keeps its circle."""
     if len(pts) < 30:
@@ -481,29 +499,36 @@ def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.nda
     _why(" fit", round(fit_share, 2))
     if fit_share < FIT_SHARE * 0.75:
         return None
+    # a rectangle explains the outline better: a square seal's frame, not a ring
+    near = pts[np.abs(rho_o - 1.0) < 0.25]
+    if len(near) >= 20:
+        hull = cv2.convexHull(near.astype(np.float32)).reshape(-1, 2).astype(np.float64)
+        if len(hull) >= 4:
+            ring_pts = _densify(hull, 1.5)
+            r_h, _ = ell.polar(ring_pts[:, 0], ring_pts[:, 1])
+            on_ellipse = float((np.abs(r_h - 1.0) < 0.06).mean())
+            if _rect_fit(ring_pts) < 0.05 or _rect_share(ring_pts) > on_ellipse + 0.1:
+                return None
     # 2. the ring is red most of the way round, where it lies on the image
-    theta = np.linspace(-np.pi, np.pi, BINS, endpoint=False)
-    radii = np.linspace(0.86, 1.02, 6)
-    vis = 0
-    hits = 0
-    dens_n = dens_red = 0
+    # samples across the band at least every ~1.5 pixels, so a thin ring is not stepped over
+    nr = int(min(40, max(6, 0.16 * max(ell.a, ell.b) / 1.5)))
+    theta = np.repeat(np.linspace(-np.pi, np.pi, BINS, endpoint=False), nr)
+    radii = np.tile(np.linspace(0.86, 1.02, nr), BINS)
+    xs, ys = ell.point(radii, theta)
+    xi, yi = np.round(xs).astype(int), np.round(ys).astype(int)
     fx, fy, FW, FH = frame
-    state = np.zeros(BINS, np.int8)       # 0 off the image, 1 red, -1 not red
-    for j, t in enumerate(theta):
-        xs, ys = ell.point(radii, np.full_like(radii, t))
-        xi, yi = np.round(xs).astype(int), np.round(ys).astype(int)
-        on_page = (xi + fx >= 0) & (xi + fx < FW) & (yi + fy >= 0) & (yi + fy < FH)
-        if on_page.sum() < 3:
-            continue
-        vis += 1
-        state[j] = -1
-        ok = on_page & (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        vals = red[yi[ok], xi[ok]]
-        dens_n += int(on_page.sum())
-        dens_red += int(vals.sum())
-        if vals.any() or faint[yi[ok], xi[ok]].any():
-            hits += 1
-            state[j] = 1
+    on_page = ((xi + fx >= 0) & (xi + fx < FW) & (yi + fy >= 0) & (yi + fy < FH)).reshape(BINS, nr)
+    ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    xc, yc = np.clip(xi, 0, w - 1), np.clip(yi, 0, h - 1)
+    r_hit = (red[yc, xc] & ok).reshape(BINS, nr)
+    f_hit = (faint[yc, xc] & ok).reshape(BINS, nr)
+    seen = on_page.sum(axis=1) >= max(3, nr // 2)
+    hit = seen & (r_hit | f_hit).any(axis=1)
+    vis = int(seen.sum())
+    hits = int(hit.sum())
+    state = np.where(hit, 1, np.where(seen, -1, 0)).astype(np.int8)   # 0 off the image, 1 red, -1 not red
+    dens_n = int(on_page[seen].sum())
+    dens_red = int(r_hit[seen].sum())
     if vis < BINS * 0.45:
         return None                     # most of it off the page
     coverage = hits / vis
@@ -545,6 +570,33 @@ def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.nda
     return ell, score, "round" if aspect < 1.15 else "ellipse"
 
 
+def _rect_fit(pts: np.ndarray) -> float:
+    """90th percentile distance of the points from their minimum-area rectangle's
+    outline, relative to its shorter side (a circle's is about 0.2)."""
+    (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts.astype(np.float32))
+    if min(rw, rh) < 4:
+        return 1.0
+    t = math.radians(ang)
+    du, dv = pts[:, 0] - cx, pts[:, 1] - cy
+    u = np.abs(du * math.cos(t) + dv * math.sin(t))
+    v = np.abs(-du * math.sin(t) + dv * math.cos(t))
+    dist = np.minimum(np.abs(rw / 2 - u), np.abs(rh / 2 - v))
+    return float(np.quantile(dist, 0.9)) / min(rw, rh)
+
+
+def _rect_share(pts: np.ndarray, tol: float = 0.03) -> float:
+    """Share of the points within tol x (shorter side) of their minimum-area rectangle's outline."""
+    (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts.astype(np.float32))
+    if min(rw, rh) < 4:
+        return 0.0
+    t = math.radians(ang)
+    du, dv = pts[:, 0] - cx, pts[:, 1] - cy
+    u = np.abs(du * math.cos(t) + dv * math.sin(t))
+    v = np.abs(-du * math.sin(t) + dv * math.cos(t))
+    dist = np.minimum(np.abs(rw / 2 - u), np.abs(rh / 2 - v))
+    return float((dist < tol * min(rw, rh)).mean())
+
+
 def _longest_run(flags: np.ndarray) -> int:
     """Longest circular run of True."""
     if flags.all():
@@ -557,7 +609,7 @@ def _longest_run(flags: np.ndarray) -> int:
     return min(best, len(flags))
 
 
-def _squares(red: np.ndarray, short: int) -> list[tuple[tuple[float, float, float, float], float]]:
+def _squares(red: np.ndarray, short: int, gone: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
     """Square seals (a red frame with several characters inside) among the pieces of a mark."""
     out = []
     m = red.astype(np.uint8) * 255
@@ -565,13 +617,26 @@ def _squares(red: np.ndarray, short: int) -> list[tuple[tuple[float, float, floa
     for c in contours:
         if len(c) < 20:
             continue
-        (cx, cy), (rw, rh), ang = cv2.minAreaRect(c)
+        c2 = c.reshape(-1, 2)
+        c2 = c2[~gone[c2[:, 1], c2[:, 0]]]       # where a seal next to it was taken out
+        if len(c2) < 20:
+            continue
+        # the outer outline: a frame cut open (by a seal taken out) has an inner edge too
+        hull = cv2.convexHull(c2.astype(np.float32)).reshape(-1, 2).astype(np.float64)
+        if len(hull) < 4:
+            continue
+        c2 = _densify(hull, 1.5)
+        c2 = c2[~gone[np.clip(c2[:, 1].astype(int), 0, gone.shape[0] - 1),
+                      np.clip(c2[:, 0].astype(int), 0, gone.shape[1] - 1)]]
+        if len(c2) < 20:
+            continue
+        (cx, cy), (rw, rh), ang = cv2.minAreaRect(c2.astype(np.float32))
         side, other = min(rw, rh), max(rw, rh)
         if side < max(MIN_PX * 0.7, SQUARE_MIN_FRAC * short) or other > MAX_FRAC * short:
             continue
         if other / max(side, 1) > SQUARE_MAX_ASPECT:
             continue
-        got = _test_square(red, c.reshape(-1, 2).astype(np.float64), (cx, cy), (rw, rh), ang)
+        got = _test_square(red, c2.astype(np.float64), (cx, cy), (rw, rh), ang, gone)
         if got is not None:
             box = cv2.boxPoints(((cx, cy), (rw, rh), ang))
             out.append(((float(box[:, 0].min()), float(box[:, 1].min()), float(box[:, 0].max()),
@@ -580,7 +645,7 @@ def _squares(red: np.ndarray, short: int) -> list[tuple[tuple[float, float, floa
 
 
 def _test_square(red: np.ndarray, pts: np.ndarray, centre: tuple[float, float], size: tuple[float, float],
-                 angle: float) -> float | None:
+                 angle: float, gone: np.ndarray) -> float | None:
     cx, cy = centre
     rw, rh = size
     t = math.radians(angle)
@@ -597,12 +662,12 @@ def _test_square(red: np.ndarray, pts: np.ndarray, centre: tuple[float, float], 
         return None
     h, w = red.shape
 
-    def at(uu: np.ndarray, vv: np.ndarray) -> np.ndarray:
+    def at(uu: np.ndarray, vv: np.ndarray, of: np.ndarray = red) -> np.ndarray:
         x = cx + uu * rw / 2 * ct - vv * rh / 2 * st
         y = cy + uu * rw / 2 * st + vv * rh / 2 * ct
         xi = np.clip(np.round(x).astype(int), 0, w - 1)
         yi = np.clip(np.round(y).astype(int), 0, h - 1)
-        return red[yi, xi]
+        return of[yi, xi]
 
     # 2. the frame is red nearly all the way round (within a thin band inside the outline)
     n = 40
@@ -617,9 +682,13 @@ def _test_square(red: np.ndarray, pts: np.ndarray, centre: tuple[float, float], 
         for bu, bv in zip(band_u, band_v):
             hit_u |= at(np.full(n, sign * bu), s)
             hit_v |= at(s, np.full(n, sign * bv))
-        hits += int(hit_u.sum()) + int(hit_v.sum())
-        total += 2 * n
-    coverage = hits / total
+        seen_u = ~at(np.full(n, sign * band_u[1]), s, gone)
+        seen_v = ~at(s, np.full(n, sign * band_v[1]), gone)
+        hits += int((hit_u & seen_u).sum()) + int((hit_v & seen_v).sum())
+        total += int(seen_u.sum()) + int(seen_v.sum())
+    if total < 0.6 * 4 * n:
+        return None
+    coverage = hits / max(1, total)
     _why(" sqcov", round(coverage, 2))
     if coverage < SQUARE_COVERAGE:
         return None
@@ -655,21 +724,22 @@ def _test_square(red: np.ndarray, pts: np.ndarray, centre: tuple[float, float], 
     return round(min(1.0, 0.6 * coverage + 0.4 * (1 - fill)), 2)
 
 
+def _inside(box: tuple[float, float, float, float], outer: tuple[float, float, float, float],
+            share: float = 0.6) -> bool:
+    """Whether most of `box` lies inside `outer`."""
+    x0, y0, x1, y1 = box
+    area = max(1.0, (x1 - x0) * (y1 - y0))
+    ix = max(0.0, min(x1, outer[2]) - max(x0, outer[0]))
+    iy = max(0.0, min(y1, outer[3]) - max(y0, outer[1]))
+    return ix * iy / area > share
+
+
 def _drop_nested(found: list[_Found]) -> list[_Found]:
     """Drop a seal whose box lies mostly inside a bigger seal's (a character of its rim)."""
     found = sorted(found, key=lambda f: -(f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))
     keep: list[_Found] = []
     for f in found:
-        x0, y0, x1, y1 = f.box
-        area = max(1.0, (x1 - x0) * (y1 - y0))
-        inside = False
-        for g in keep:
-            ix = max(0.0, min(x1, g.box[2]) - max(x0, g.box[0]))
-            iy = max(0.0, min(y1, g.box[3]) - max(y0, g.box[1]))
-            if ix * iy / area > 0.6:
-                inside = True
-                break
-        if not inside:
+        if not any(_inside(f.box, g.box) for g in keep):
             keep.append(f)
     return keep
 
