@@ -199,11 +199,44 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "end": end.isoformat() if end else None,
         "seal_pages": [p.ref for p in seal_pages],
         "seals": {p.ref: len(p.content.seals) for p in item.pages if p.content.seals or id(p) in seal_ids},
+        # the units named around the seals' rims (None: not read), for comparing with the parties
+        "seal_units": [s.text for p in seal_pages for s in p.content.seals if s.shape in UNIT_SHAPES],
         "uscc": uscc_codes(all_text),
     }
 
 
 # ---------------------------------------------------------------- check
+
+UNIT_SHAPES = ("round", "ellipse")      # a unit's seal (公章, 合同专用章 …); "square": a 法人名章 / 个人名章
+
+
+def _seal_findings(item: Item, label: str, seal_pages: list[Page]) -> Iterator[Finding]:
+    """PRJ004 on the seal page: an error only where the page was seen in colour and
+    nothing on it could be a seal.  A 盖章页 needs the unit's seal; a square 法人名章
+    alone is weaker but no proof of a missing seal, so it is for a person to look at."""
+    seals = [s for p in seal_pages for s in p.content.seals]
+    if any(s.shape in UNIT_SHAPES for s in seals):
+        return
+    if seals:
+        yield finding("GEN012", f"{label}：盖章页上只发现方形印章（法人名章或个人名章），未发现单位公章或合同专用章，"
+                      "无法确认合同已由单位盖章", material=MATERIAL, evidence=item.id, at=seal_pages[0],
+                      severity="info")
+        return
+    unread = [p for p in seal_pages if not p.content.width and p.content.source != "pdf-text"]
+    if unread:
+        yield finding("GEN012", f"{label}：盖章页的图像未能分析，无法确认是否盖有红色印章",
+                      material=MATERIAL, evidence=item.id, at=unread[0], severity="info")
+        return
+    doubtful = [p for p in seal_pages if p.content.seal_like and not p.content.gray]
+    if doubtful:
+        yield finding("GEN012", f"{label}：盖章页上有红色印迹，但未能确认是印章（可能过淡、残缺或被遮挡），请人工核对",
+                      material=MATERIAL, evidence=item.id, at=doubtful[0], severity="info")
+        return
+    hint = "（页面为黑白扫描，红色印章无法辨认，请改为彩色扫描）" if any(p.content.gray for p in seal_pages) \
+        else "（若为黑白扫描，请改为彩色扫描）"
+    yield finding("PRJ004", f"{label}：盖章页上未发现红色印章{hint}", evidence=item.id,
+                  at=seal_pages[0], pages=[p.number for p in seal_pages])
+
 
 def _label(item: Item) -> str:
     name = item.facts.get("project_name")
@@ -226,18 +259,13 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
             yield finding(PART_CODES[part], f"{label}：缺少{PART_NAMES[part]}", evidence=item.id, at=first,
                           part=part)
     seal_pages = [p for p in item.pages if p.ref in f.get("seal_pages", [])]
-    if not seal_pages:
+    sealed_elsewhere = [p for p in item.pages if any(s.shape in UNIT_SHAPES for s in p.content.seals)]
+    if not seal_pages and sealed_elsewhere:
+        pass            # no 盖章 cues were read, but a page carries the unit's seal: that page is the seal page
+    elif not seal_pages:
         yield finding("PRJ004", f"{label}：缺少盖章页（双方签字盖章的页面）", evidence=item.id, at=first)
     else:
-        unread = [p for p in seal_pages if not p.content.width and p.content.source != "pdf-text"]
-        sealed = [p for p in seal_pages if p.content.seals]
-        if not sealed and unread:
-            yield finding("GEN012", f"{label}：盖章页的图像未能分析，无法确认是否盖有红色印章",
-                          material=MATERIAL, evidence=item.id, at=unread[0], severity="info")
-        elif not sealed:
-            gray = "（若为黑白扫描，请改为彩色扫描）"
-            yield finding("PRJ004", f"{label}：盖章页上未发现红色印章{gray}", evidence=item.id,
-                          at=seal_pages[0], pages=[p.number for p in seal_pages])
+        yield from _seal_findings(item, label, seal_pages)
     # participants and the applicant's role
     if "personnel" in parts:
         page = list_pages(item)[0]

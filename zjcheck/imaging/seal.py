@@ -104,6 +104,17 @@ def redness(rgb: np.ndarray) -> np.ndarray:
     return rel.astype(np.uint8)
 
 
+def is_gray(img: Image.Image) -> bool:
+    """Whether the image holds no colour at all (a black-and-white scan or copy): no red
+    seal can be seen on it, whatever was stamped."""
+    if img.mode in ("1", "L", "LA", "I", "I;16", "F"):
+        return True
+    a = np.asarray(img.convert("RGB").resize((256, max(1, 256 * img.height // max(1, img.width)))),
+                   dtype=np.int16)
+    spread = a.max(axis=2) - a.min(axis=2)
+    return float((spread > 6).mean()) < 0.001
+
+
 def red_mask(rgb: np.ndarray, threshold: int = WEAK_RED) -> np.ndarray:
     """uint8 mask (0/255) of pixels at least `threshold` red (see `redness`)."""
     return (redness(rgb) >= threshold).astype(np.uint8) * 255
@@ -116,6 +127,7 @@ class _Ellipse:
     a: float          # semi-axes along the ellipse's own x and y
     b: float
     angle: float      # degrees (OpenCV's convention)
+    hidden: bool = False   # part of the ring is off the page or covered
 
     @classmethod
     def of(cls, fit: tuple) -> _Ellipse:  # type: ignore[type-arg]
@@ -156,15 +168,20 @@ class _Found:
     score: float
     colour: float
     ellipse: _Ellipse | None = None
+    whole: bool = True          # the ring is seen all round (not cut off or partly hidden)
 
 
-def detect(img: Image.Image) -> tuple[list[Seal], int]:
-    """(seals found, number of other red marks) with boxes in `img` pixels."""
-    seals, others, _ = analyse(img)
+Reader = Callable[[Image.Image], tuple[str, float | None] | None]
+
+
+def detect(img: Image.Image, read: Reader | None = None) -> tuple[list[Seal], int]:
+    """(seals found, number of other red marks) with boxes in `img` pixels; with
+    `read` (see `engine_reader`) the rim text of round and oval seals is read too."""
+    seals, others, _ = analyse(img, read)
     return seals, others
 
 
-def analyse(img: Image.Image) -> tuple[list[Seal], int, int]:
+def analyse(img: Image.Image, read: Reader | None = None) -> tuple[list[Seal], int, int]:
     """(seals, other red marks, red marks of a seal's size that are not seals) in `img` pixels.
 
     The third number is what a "no seal" finding must look at: a mark big and
@@ -227,8 +244,14 @@ def analyse(img: Image.Image) -> tuple[list[Seal], int, int]:
     for f in found:
         x0, y0, x1, y1 = f.box
         box = (max(0, x0), max(0, y0), min(W, x1), min(H, y1))
-        seals.append(Seal(tuple(int(round(v / scale)) for v in box), f.shape,  # type: ignore[arg-type]
-                          round(f.score, 2), colour=round(f.colour, 2)))
+        seal = Seal(tuple(int(round(v / scale)) for v in box), f.shape,  # type: ignore[arg-type]
+                    round(f.score, 2), colour=round(f.colour, 2))
+        if read is not None and f.ellipse is not None and not f.ellipse.hidden:
+            e = f.ellipse
+            got = read_rim(img, _Ellipse(e.cx / scale, e.cy / scale, e.a / scale, e.b / scale, e.angle), read)
+            if got is not None:
+                seal.text, seal.text_conf = got
+        seals.append(seal)
     seals.sort(key=lambda s: (s.box[1], s.box[0]))
     return seals, others, doubtful
 
@@ -239,11 +262,12 @@ def _seal_sized(w: int, h: int, short: int) -> bool:
 
 
 def _colour(level: np.ndarray, mask: np.ndarray) -> float:
-    """How surely the mark is red ink: median redness of its pixels on a 0-1 scale."""
+    """How surely the mark is red ink: the share of its ink that is clearly red (0-1);
+    a faint or pale imprint is low."""
     vals = level[mask]
     if not len(vals):
         return 0.0
-    return float(min(1.0, max(0.0, (np.median(vals) - FAINT_RED) / (90 - FAINT_RED))))
+    return float(np.count_nonzero(vals >= STRONG_RED)) / len(vals)
 
 
 def _peel(red: np.ndarray, faint: np.ndarray, inside: np.ndarray, level: np.ndarray, short: int,
@@ -531,6 +555,7 @@ def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.nda
     dens_red = int(r_hit[seen].sum())
     if vis < BINS * 0.45:
         return None                     # most of it off the page
+    ell.hidden = vis < BINS
     coverage = hits / vis
     density = dens_red / max(dens_n, 1)
     if coverage < RING_COVERAGE:
@@ -539,6 +564,7 @@ def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.nda
         rest = (hits) / max(1, vis - gap)
         if gap >= 0.15 * BINS and rest >= 0.92 and hits >= 0.5 * BINS:
             coverage = rest * 0.8
+            ell.hidden = True
     _why(" cov", round(coverage, 2), "dens", round(density, 2), "vis", vis)
     if coverage < RING_COVERAGE or density < RING_DENSITY:
         return None
@@ -754,3 +780,91 @@ def _densify(poly: np.ndarray, step: float) -> np.ndarray:
         for j in range(k):
             out.append(p + (q - p) * (j / k))
     return np.array(out)
+
+
+# ---------------------------------------------------------------- the rim text
+
+RIM_BAND = (0.5, 0.96)    # the unit's name lies between these shares of the ring's radius
+RIM_CHAR_PX = 40          # characters are scaled to about this height for the OCR engine
+RIM_MIN_CONF = 88.0       # below this the engine is not sure: the name is not read
+RIM_MIN_CHARS = 4         # a unit's name has at least this many characters
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def engine_reader(engine: object) -> Reader:
+    """A `Reader` from an OCR engine (zjcheck.ocr): the best line of a strip and its confidence."""
+    def read(strip: Image.Image) -> tuple[str, float | None] | None:
+        res = engine.recognise(strip)  # type: ignore[attr-defined]
+        lines = [ln for ln in res.lines if ln.text.strip()]
+        if not lines:
+            return None
+        best = max(lines, key=lambda ln: len(_CJK.findall(ln.text)))
+        return best.text, best.conf
+    return read
+
+
+def unroll(img: Image.Image, ell: _Ellipse, start: float | None = None) -> Image.Image:
+    """The ring band of a seal unrolled into a straight strip (polar transform): the
+    rim text reads left to right, upright, starting from `start` (image angle in
+    radians, clockwise from the right; default: the gap in the writing near the bottom).
+    Only the red ink is kept (dark on white), so the black text under the seal goes."""
+    r_out = max(ell.a, ell.b)
+    pad = int(r_out * 1.1)
+    x0, y0 = int(ell.cx) - pad, int(ell.cy) - pad
+    crop = img.convert("RGB").crop((x0, y0, x0 + 2 * pad, y0 + 2 * pad))
+    rgb = np.asarray(crop)
+    level = redness(_flat_field(rgb)).astype(np.float32)
+    ink = np.clip(255 - level * 3.0, 0, 255).astype(np.uint8)          # red ink -> dark
+    cx, cy = ell.cx - x0, ell.cy - y0
+    t = math.radians(ell.angle)
+    lo, hi = RIM_BAND
+    mid = (lo + hi) / 2
+    # size: the band as tall as about one character line, scaled for the engine
+    band_px = (hi - lo) * min(ell.a, ell.b)
+    k = max(0.5, min(3.0, RIM_CHAR_PX * 1.6 / max(band_px, 1.0)))
+    H = max(16, int(band_px * k))
+    W = max(64, int(2 * math.pi * mid * r_out * k * 0.9))
+    if start is None:
+        start = _writing_gap(ink, cx, cy, ell)
+    phi = start + np.linspace(0, 2 * math.pi, W, endpoint=False)       # clockwise on the image
+    rho = np.linspace(hi, lo, H)                                        # outer edge on top
+    P, R = np.meshgrid(phi, rho)
+    rad = 1.0 / np.sqrt((np.cos(P - t) / ell.a) ** 2 + (np.sin(P - t) / ell.b) ** 2)
+    mx = (cx + R * rad * np.cos(P)).astype(np.float32)
+    my = (cy + R * rad * np.sin(P)).astype(np.float32)
+    strip = cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderValue=255)
+    return Image.fromarray(strip, "L").convert("RGB")
+
+
+def _writing_gap(ink: np.ndarray, cx: float, cy: float, ell: _Ellipse) -> float:
+    """Image angle of the emptiest sector of the rim band in the lower half: where the
+    name starts and ends (a seal stamped at a slant moves it)."""
+    t = math.radians(ell.angle)
+    phis = np.radians(np.arange(0, 360, 5))
+    rhos = np.linspace(RIM_BAND[0] + 0.1, RIM_BAND[1] - 0.05, 8)
+    P, R = np.meshgrid(phis, rhos)
+    rad = 1.0 / np.sqrt((np.cos(P - t) / ell.a) ** 2 + (np.sin(P - t) / ell.b) ** 2)
+    xi = np.clip((cx + R * rad * np.cos(P)).astype(int), 0, ink.shape[1] - 1)
+    yi = np.clip((cy + R * rad * np.sin(P)).astype(int), 0, ink.shape[0] - 1)
+    dark = (ink[yi, xi] < 160).mean(axis=0)
+    # smooth over +-15 degrees, look from 30 to 150 degrees (below the centre)
+    sm = np.convolve(np.concatenate([dark[-3:], dark, dark[:3]]), np.ones(7) / 7, mode="valid")
+    idx = np.arange(6, 31)
+    return float(phis[idx[int(np.argmin(sm[idx]))]])
+
+
+def read_rim(img: Image.Image, ell: _Ellipse, read: Reader) -> tuple[str, float] | None:
+    """(the unit's name around the rim, confidence 0-100), or None where it cannot be
+    read surely: an engine not sure, or too few characters for a name."""
+    try:
+        strip = unroll(img, ell)
+        got = read(strip)
+    except Exception:   # noqa: BLE001 - reading the rim is a bonus; a failure is "not read"
+        return None
+    if not got:
+        return None
+    text, conf = got
+    text = "".join(_CJK.findall(text) + [])
+    if conf is None or conf < RIM_MIN_CONF or len(text) < RIM_MIN_CHARS:
+        return None
+    return text, round(float(conf), 1)
