@@ -282,3 +282,6 @@ def test_rim_read_by_rapidocr() -> None:
     assert seals[0].text == "武汉市市场监督管理局"
     seals, _ = seal.detect(REAL["screenshot_company_finance_and_legal_rep_seals.png"].image, read)
     assert [s.text for s in seals if s.shape == "round"] == ["北京中导开源科技有限公司"] * 2
+    # a square e-seal: its four characters in the order a seal is read (右上, 右下, 左上, 左下)
+    seals, _ = seal.detect(REAL["esign_screenshot_square_name_eseal.png"].image, read)
+    assert [s.text for s in seals] == ["张斌之印"]

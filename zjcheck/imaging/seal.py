@@ -72,17 +72,19 @@ def _flat_field(rgb: np.ndarray) -> np.ndarray:
     h, w = rgb.shape[:2]
     f = max(1, min(h, w) // 60)          # ~60 cells along the short side
     small = cv2.resize(rgb, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    k = 5
-    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     bg = cv2.GaussianBlur(bg, (0, 0), 2.0)
-    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    # only pixels that may be red ink (R a little above G and B), and only where the
+    # background is paper (light); elsewhere (a desk, a photo) the pixels stay as they are
+    r, g, b = cv2.split(rgb)
+    sel = cv2.subtract(r, cv2.max(g, b)) >= 4
+    paper = cv2.resize((bg.mean(axis=2) > 110).astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    sel &= paper
     out = rgb.copy()
-    # only pixels that may be red ink, and only where the background is paper (light);
-    # elsewhere (a desk, a photo) the pixels stay as they are
-    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-    sel = (r - np.maximum(g, b) >= 4) & (bg.mean(axis=2) > 110)
     if sel.any():
-        out[sel] = np.clip(rgb[sel].astype(np.float32) * 255.0 / np.maximum(bg[sel], 1.0), 0, 255).astype(np.uint8)
+        big = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+        out[sel] = np.clip(rgb[sel].astype(np.float32) * 255.0 / np.maximum(big[sel], 1).astype(np.float32),
+                           0, 255).astype(np.uint8)
     return out
 
 
@@ -168,15 +170,25 @@ class _Found:
     score: float
     colour: float
     ellipse: _Ellipse | None = None
-    whole: bool = True          # the ring is seen all round (not cut off or partly hidden)
 
 
-Reader = Callable[[Image.Image], tuple[str, float | None] | None]
+# reads an image: its lines as (text, confidence 0-100 or None, box), top to bottom
+# set DEBUG to a list to collect the measures of every candidate (tuning, bench/seal_bench.py)
+DEBUG: list | None = None  # type: ignore[type-arg]
+
+
+def _why(*a: object) -> None:
+    if DEBUG is not None:
+        DEBUG.append(a)
+
+
+Reader = Callable[[Image.Image], list[tuple[str, float | None, tuple[int, int, int, int]]]]
 
 
 def detect(img: Image.Image, read: Reader | None = None) -> tuple[list[Seal], int]:
     """(seals found, number of other red marks) with boxes in `img` pixels; with
-    `read` (see `engine_reader`) the rim text of round and oval seals is read too."""
+    `read` (see `engine_reader`) the rim text of round and oval seals and the
+    characters of square ones are read too."""
     seals, others, _ = analyse(img, read)
     return seals, others
 
@@ -188,13 +200,14 @@ def analyse(img: Image.Image, read: Reader | None = None) -> tuple[list[Seal], i
     red enough to be a seal that did not pass the tests (too faint, smudged, cut
     off) means the page may well be sealed."""
     scale = min(1.0, WORK_SIDE / max(img.size))
-    small = img
+    small = img if img.mode == "RGB" else img.convert("RGB")
     if scale < 1:
         f = int(1 / scale)
         if f >= 2:
             small = small.reduce(f)
-        small = small.resize((round(img.width * scale), round(img.height * scale)), Image.BILINEAR)
-    rgb = np.asarray(small.convert("RGB"))
+    rgb = np.asarray(small)
+    if scale < 1:
+        rgb = cv2.resize(rgb, (round(img.width * scale), round(img.height * scale)), interpolation=cv2.INTER_AREA)
     if min(rgb.shape[:2]) < 8:
         return [], 0, 0
     flat = _flat_field(rgb)
@@ -249,6 +262,10 @@ def analyse(img: Image.Image, read: Reader | None = None) -> tuple[list[Seal], i
         if read is not None and f.ellipse is not None and not f.ellipse.hidden:
             e = f.ellipse
             got = read_rim(img, _Ellipse(e.cx / scale, e.cy / scale, e.a / scale, e.b / scale, e.angle), read)
+            if got is not None:
+                seal.text, seal.text_conf = got
+        elif read is not None and f.shape == "square":
+            got = read_square(img, seal.box, read)
             if got is not None:
                 seal.text, seal.text_conf = got
         seals.append(seal)
@@ -498,14 +515,6 @@ def _circle_lsq(p: np.ndarray) -> tuple[float, float, float]:
     return float(cx), float(cy), float(math.sqrt(max(1e-6, sol[2] + cx * cx + cy * cy)))
 
 
-DEBUG: list | None = None
-
-
-def _why(*a: object) -> None:
-    if DEBUG is not None:
-        DEBUG.append(a)
-
-
 def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.ndarray, pts: np.ndarray,
                short: int, frame: tuple[int, int, int, int]) -> tuple[_Ellipse, float, str] | None:
     major, minor = ell.major, ell.minor
@@ -568,6 +577,8 @@ def _test_ring(ell: _Ellipse, red: np.ndarray, faint: np.ndarray, inside: np.nda
     _why(" cov", round(coverage, 2), "dens", round(density, 2), "vis", vis)
     if coverage < RING_COVERAGE or density < RING_DENSITY:
         return None
+    if coverage < 0.9:
+        ell.hidden = True       # a ring with gaps: its name may have gaps too, so it is not read
     # the fit and the coverage together: a cut-off or speckled seal is weak on one, not both
     if fit_share < FIT_SHARE and coverage < 0.85:
         return None
@@ -772,14 +783,12 @@ def _drop_nested(found: list[_Found]) -> list[_Found]:
 
 def _densify(poly: np.ndarray, step: float) -> np.ndarray:
     """Points every `step` pixels along a closed polygon."""
-    out = []
     nxt = np.roll(poly, -1, axis=0)
-    for p, q in zip(poly, nxt):
-        d = float(np.hypot(*(q - p)))
-        k = max(1, int(d / step))
-        for j in range(k):
-            out.append(p + (q - p) * (j / k))
-    return np.array(out)
+    d = np.hypot(*(nxt - poly).T)
+    k = np.maximum(1, (d / step).astype(int))
+    seg = np.repeat(np.arange(len(poly)), k)
+    frac = (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)) / np.repeat(k, k)
+    return poly[seg] + (nxt[seg] - poly[seg]) * frac[:, None]
 
 
 # ---------------------------------------------------------------- the rim text
@@ -792,14 +801,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def engine_reader(engine: object) -> Reader:
-    """A `Reader` from an OCR engine (zjcheck.ocr): the best line of a strip and its confidence."""
-    def read(strip: Image.Image) -> tuple[str, float | None] | None:
-        res = engine.recognise(strip)  # type: ignore[attr-defined]
-        lines = [ln for ln in res.lines if ln.text.strip()]
-        if not lines:
-            return None
-        best = max(lines, key=lambda ln: len(_CJK.findall(ln.text)))
-        return best.text, best.conf
+    """A `Reader` from an OCR engine (zjcheck.ocr)."""
+    def read(image: Image.Image) -> list[tuple[str, float | None, tuple[int, int, int, int]]]:
+        res = engine.recognise(image)  # type: ignore[attr-defined]
+        return [(ln.text, ln.conf, ln.box or (0, 0, image.width, image.height))
+                for ln in res.lines if ln.text.strip()]
     return read
 
 
@@ -814,7 +820,7 @@ def unroll(img: Image.Image, ell: _Ellipse, start: float | None = None) -> Image
     crop = img.convert("RGB").crop((x0, y0, x0 + 2 * pad, y0 + 2 * pad))
     rgb = np.asarray(crop)
     level = redness(_flat_field(rgb)).astype(np.float32)
-    ink = np.clip(255 - level * 3.0, 0, 255).astype(np.uint8)          # red ink -> dark
+    ink = np.clip(255 - (level - FAINT_RED) * 4.0, 0, 255).astype(np.uint8)          # red ink -> dark
     cx, cy = ell.cx - x0, ell.cy - y0
     t = math.radians(ell.angle)
     lo, hi = RIM_BAND
@@ -857,14 +863,52 @@ def read_rim(img: Image.Image, ell: _Ellipse, read: Reader) -> tuple[str, float]
     """(the unit's name around the rim, confidence 0-100), or None where it cannot be
     read surely: an engine not sure, or too few characters for a name."""
     try:
-        strip = unroll(img, ell)
-        got = read(strip)
+        lines = read(unroll(img, ell))
     except Exception:   # noqa: BLE001 - reading the rim is a bonus; a failure is "not read"
         return None
-    if not got:
+    if not lines:
         return None
-    text, conf = got
-    text = "".join(_CJK.findall(text) + [])
+    text, conf, _ = max(lines, key=lambda ln: len(_CJK.findall(ln[0])))
+    text = "".join(_CJK.findall(text))
     if conf is None or conf < RIM_MIN_CONF or len(text) < RIM_MIN_CHARS:
         return None
     return text, round(float(conf), 1)
+
+
+def _ink_image(img: Image.Image, box: tuple[float, float, float, float], pad: float = 0.0) -> Image.Image:
+    """The red ink of a region as dark on white (what is under the seal goes)."""
+    x0, y0, x1, y1 = box
+    px, py = (x1 - x0) * pad, (y1 - y0) * pad
+    crop = img.convert("RGB").crop((int(x0 - px), int(y0 - py), int(x1 + px), int(y1 + py)))
+    level = redness(_flat_field(np.asarray(crop))).astype(np.float32)
+    return Image.fromarray(np.clip(255 - (level - FAINT_RED) * 4.0, 0, 255).astype(np.uint8), "L").convert("RGB")
+
+
+def read_square(img: Image.Image, box: tuple[float, float, float, float], read: Reader) -> tuple[str, float] | None:
+    """The four characters of a square 名章 in the order a seal is read (right column
+    top-down, then the left one: 李庆 / 国印 -> 李庆国印), each quarter read on its own;
+    None unless all four were read surely, one character each."""
+    x0, y0, x1, y1 = box
+    side = max(x1 - x0, y1 - y0)
+    ink = _ink_image(img, box)
+    k = max(1.0, 160 / max(side, 1))                   # characters of ~70 px for the engine
+    ink = ink.resize((int(ink.width * k), int(ink.height * k)), Image.BICUBIC)
+    w, h = ink.size
+    m = 0.07                                           # the frame
+    chars, confs = [], []
+    for col, row in ((1, 0), (1, 1), (0, 0), (0, 1)):
+        cx0 = w * (m + (0.5 - m) * col)
+        cy0 = h * (m + (0.5 - m) * row)
+        cell = ink.crop((int(cx0), int(cy0), int(cx0 + w * (0.5 - m)), int(cy0 + h * (0.5 - m))))
+        framed = Image.new("RGB", (cell.width + 30, cell.height + 30), (255, 255, 255))
+        framed.paste(cell, (15, 15))
+        try:
+            lines = read(framed)
+        except Exception:   # noqa: BLE001
+            return None
+        got = [(c, conf) for t, conf, _ in lines for c in _CJK.findall(t)]
+        if len(got) != 1 or got[0][1] is None or got[0][1] < RIM_MIN_CONF:
+            return None
+        chars.append(got[0][0])
+        confs.append(float(got[0][1]))
+    return "".join(chars), round(min(confs), 1)
