@@ -285,3 +285,14 @@ def test_rim_read_by_rapidocr() -> None:
     # a square e-seal: its four characters in the order a seal is read (右上, 右下, 左上, 左下)
     seals, _ = seal.detect(REAL["esign_screenshot_square_name_eseal.png"].image, read)
     assert [s.text for s in seals] == ["张斌之印"]
+
+
+def test_results_are_plain_json() -> None:
+    """What the reader stores in the page cache is plain JSON (no numpy numbers)."""
+    import json
+
+    from zjcheck.model import PageText
+    for s in REAL.values():
+        seals, others, like = seal.analyse(s.image)
+        d = PageText("", "ocr", seals=seals, red_marks=others, seal_like=like).to_json()
+        assert PageText.from_json(json.loads(json.dumps(d))).seals == seals

@@ -251,7 +251,7 @@ def analyse(img: Image.Image, read: Reader | None = None) -> tuple[list[Seal], i
     found = _drop_nested(found)
     # red marks inside a seal are its writing, not other marks
     loose = [sized for box, sized in marks if not any(_inside(box, f.box) for f in found)]
-    others, doubtful = len(loose), sum(loose)
+    others, doubtful = len(loose), int(sum(bool(x) for x in loose))
     H, W = weak.shape
     seals = []
     for f in found:
