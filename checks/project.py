@@ -501,11 +501,16 @@ def facts(item: Item, ctx: Context) -> dict[str, Any]:
         "end": end,
         "seal_pages": [p.ref for p in seal_pages],
         "seals": {p.ref: len(p.content.seals) for p in item.pages if p.content.seals or id(p) in seal_ids},
+        # the units named around the seals' rims (None: not read), for comparing with the parties
+        "seal_units": [s.text for p in seal_pages for s in p.content.seals if s.shape in UNIT_SHAPES],
         "uscc": uscc_codes(all_t.raw.s),
     }
 
 
 # ---------------------------------------------------------------- check
+
+UNIT_SHAPES = ("round", "ellipse")      # a unit's seal (公章, 合同专用章 …); "square": a 法人名章 / 个人名章
+
 
 def _label(item: Item) -> str:
     name = item.facts.get("project_name")
@@ -643,23 +648,38 @@ def _check_item(item: Item, items: list[Item], ctx: Context) -> Iterator[Finding
 
 
 def _check_seals(item: Item, items: list[Item], ctx: Context, label: str) -> Iterator[Finding]:
-    """PRJ004: no 盖章页, or a 盖章页 with no red seal.  A red seal anywhere on
-    the item's pages is its seal (a stamped cover or last clause page)."""
+    """PRJ004: no 盖章页, or a 盖章页 without the unit's seal.  A unit's seal
+    (round or oval) anywhere on the item's pages is its seal (a stamped cover
+    or last clause page).  An error only where the seal page was seen in colour
+    and nothing on it could be a seal; a square 法人名章 alone, or a red mark
+    the size of a seal that could not be confirmed, is for a person to look at."""
     f = item.facts
     seal_pages = [p for p in item.pages if p.ref in f.get("seal_pages", [])]
-    if any(p.content.seals for p in item.pages):
+    if any(s.shape in UNIT_SHAPES for p in item.pages for s in p.content.seals):
         return
     if not seal_pages:
         yield _missing(item, items, "seal_page", ctx, label, "盖章页（双方签字盖章的页面）")
+        return
+    if any(p.content.seals for p in seal_pages):
+        yield finding("GEN012", f"{label}：盖章页上只发现方形印章（法人名章或个人名章），未发现单位公章或合同专用章，"
+                      "无法确认合同已由单位盖章", material=MATERIAL, evidence=item.id, at=seal_pages[0],
+                      severity="info")
         return
     unread = [p for p in seal_pages if not p.content.width and p.content.source != "pdf-text"]
     if unread:
         yield finding("GEN012", f"{label}：盖章页的图像未能分析，无法确认是否盖有红色印章",
                       material=MATERIAL, evidence=item.id, at=unread[0], severity="info")
         return
-    gray = "（若为黑白扫描，请改为彩色扫描）"
+    doubtful = [p for p in seal_pages if getattr(p.content, "seal_like", 0) and not getattr(p.content, "gray", False)]
+    if doubtful:
+        yield finding("GEN012", f"{label}：盖章页上有红色印迹，但未能确认是印章（可能过淡、残缺或被遮挡），请人工核对",
+                      material=MATERIAL, evidence=item.id, at=doubtful[0], severity="info")
+        return
+    hint = "（页面为黑白扫描，红色印章无法辨认，请改为彩色扫描）" if any(getattr(p.content, "gray", False)
+                                                                 for p in seal_pages) \
+        else "（若为黑白扫描，请改为彩色扫描）"
     facts_ = {f"{p.ref} 无红色印章": _no_seal_fact(p) for p in seal_pages}
-    yield finding("PRJ004", f"{label}：盖章页上未发现红色印章{gray}", evidence=item.id,
+    yield finding("PRJ004", f"{label}：盖章页上未发现红色印章{hint}", evidence=item.id,
                   at=seal_pages[0], pages=[p.number for p in seal_pages], needs=facts_)
 
 

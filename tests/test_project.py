@@ -11,7 +11,7 @@ import pytest
 from checks import project
 from zjcheck.extract import money
 from tests.util import codes, make_page, run_checker
-from zjcheck.model import Item
+from zjcheck.model import Item, Seal
 
 COVER = """技 术 开 发 （委托） 合 同
 项 目 名 称： 高速精密数控转台伺服驱动系统研制
@@ -324,6 +324,53 @@ def test_seal_page_without_seal() -> None:
     found = run_checker(project, [contract(seals=0)])
     assert [f.code for f in found if f.severity == "error"] == ["PRJ004"]
     assert "未发现红色印章" in next(f.message for f in found if f.code == "PRJ004")
+
+
+def _seal_page_with(item: Item, seals: list[Seal], **content: object) -> Item:
+    page = next(p for p in item.pages if "seal_page" in p.parts)
+    page.content.seals = seals
+    for k, v in content.items():
+        setattr(page.content, k, v)
+    return item
+
+
+def test_square_name_seal_alone_is_not_proof_either_way() -> None:
+    """A 法人名章 alone: the unit's seal was not found, but that is no sure error."""
+    item = _seal_page_with(contract(), [Seal((0, 0, 60, 60), "square", 0.9)])
+    found = run_checker(project, [item])
+    assert "PRJ004" not in codes(found)
+    assert any(f.code == "GEN012" and "法人名章" in f.message for f in found)
+
+
+def test_oval_contract_seal_counts() -> None:
+    assert "PRJ004" not in run(_seal_page_with(contract(), [Seal((0, 0, 90, 60), "ellipse", 0.8)]))
+
+
+def test_red_mark_that_may_be_a_seal_is_no_error() -> None:
+    """A seal-sized red mark the detector could not confirm (faint, cut off): GEN012, not PRJ004."""
+    item = _seal_page_with(contract(), [], seal_like=1)
+    found = run_checker(project, [item])
+    assert "PRJ004" not in codes(found)
+    assert any(f.code == "GEN012" and "红色印迹" in f.message for f in found)
+
+
+def test_black_and_white_seal_page() -> None:
+    found = run_checker(project, [_seal_page_with(contract(), [], gray=True, seal_like=1)])
+    assert [f.code for f in found if f.severity == "error"] == ["PRJ004"]
+    assert "黑白扫描" in next(f.message for f in found if f.code == "PRJ004")
+
+
+def test_sealed_page_without_cues_is_the_seal_page() -> None:
+    item = contract(drop=("seal_page",))
+    item.pages[0].content.seals = [Seal((0, 0, 90, 90), "round", 0.9)]
+    assert "PRJ004" not in run(item)
+
+
+def test_seal_units_fact() -> None:
+    item = _seal_page_with(contract(), [Seal((0, 0, 90, 90), "round", 0.9, text="浙江宏达精密机械股份有限公司",
+                                             text_conf=97.0), Seal((100, 0, 190, 90), "round", 0.9)])
+    run_checker(project, [item])
+    assert item.facts["seal_units"] == ["浙江宏达精密机械股份有限公司", None]
 
 
 def test_seal_page_recognised_by_cues() -> None:

@@ -16,7 +16,7 @@ from platformdirs import user_cache_dir
 
 from zjcheck.model import PageText
 
-SCHEMA = 7     # bump when PageText or the analysis changes meaning (7: garbled text layers are OCR'd)
+SCHEMA = 8     # bump when PageText or the analysis changes meaning (7: garbled layers OCR'd; 8: seals re-detected, rim text)
 
 
 def default_dir() -> Path:

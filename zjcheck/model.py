@@ -75,8 +75,11 @@ def visual_rows(lines: list[Line]) -> list[Line]:
 @dataclass
 class Seal:
     box: tuple[int, int, int, int]
-    shape: str            # round / ellipse
+    shape: str            # round / ellipse / square (a 法人名章 or a personal seal)
     score: float
+    colour: float = 0.0   # how surely the ink is red (0-1)
+    text: str | None = None          # the unit's name read around the rim; None: not read
+    text_conf: float | None = None   # the OCR confidence of `text` (0-100)
 
 
 @dataclass
@@ -95,6 +98,8 @@ class PageText:
     dpi: int = 0
     seals: list[Seal] = field(default_factory=list)
     red_marks: int = 0                 # red blobs that are not seal-shaped
+    seal_like: int = 0                 # of those, red marks of a seal's size (maybe a seal, unconfirmed)
+    gray: bool = False                 # the page image has no colour (a black-and-white scan)
     paper: float | None = None         # share of paper-like pixels (light, unsaturated); None: not measured
     error: str | None = None           # why the page could not be read
 
@@ -104,8 +109,9 @@ class PageText:
             "good_chars": self.good_chars, "ink": self.ink,
             "rotation": self.rotation, "width": self.width, "height": self.height,
             "dpi": self.dpi, "red_marks": self.red_marks, "error": self.error, "paper": self.paper,
+            "seal_like": self.seal_like, "gray": self.gray,
             "lines": [[ln.text, list(ln.box) if ln.box else None, ln.conf] for ln in self.lines],
-            "seals": [[list(s.box), s.shape, s.score] for s in self.seals],
+            "seals": [[list(s.box), s.shape, s.score, s.colour, s.text, s.text_conf] for s in self.seals],
         }
 
     @classmethod
@@ -116,8 +122,9 @@ class PageText:
             rotation=d.get("rotation", 0), width=d.get("width", 0),
             height=d.get("height", 0), dpi=d.get("dpi", 0),
             red_marks=d.get("red_marks", 0), error=d.get("error"), paper=d.get("paper"),
+            seal_like=d.get("seal_like", 0), gray=d.get("gray", False),
             lines=[Line(t, tuple(b) if b else None, c) for t, b, c in d.get("lines", [])],
-            seals=[Seal(tuple(b), shape, score) for b, shape, score in d.get("seals", [])],
+            seals=[Seal(tuple(s[0]), *s[1:]) for s in d.get("seals", [])],
         )
 
 

@@ -188,18 +188,24 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
             layer = repair_layer(_pdf_layer_text(task.path, task.index))
             if len("".join(layer.split())) >= MIN_LAYER_CHARS and layer_problem(layer) is None:
                 img = render.render_pdf_page(task.path, task.index, SEAL_DPI)
-                seals, others = seal.detect(img)
+                seals, others, like = seal.analyse(img)
+                dpi = SEAL_DPI
+                if seals:       # read the seals' rims on a sharper render
+                    img = render.render_pdf_page(task.path, task.index, task.dpi)
+                    seals, others, like = seal.analyse(img, seal.engine_reader(_engine(task.engine)))
+                    dpi = task.dpi
                 lines = [Line(t) for t in layer.splitlines() if t.strip()]
                 return task.key, PageText(layer, "pdf-text", lines, width=img.width, height=img.height,
-                                          dpi=SEAL_DPI, seals=seals, red_marks=others, ink=_ink(img)), False
+                                          dpi=dpi, seals=seals, red_marks=others, seal_like=like,
+                                          gray=seal.is_gray(img), ink=_ink(img)), False
             img = render.render_pdf_page(task.path, task.index, task.dpi)
             dpi = task.dpi
         else:
             img = render.load_image(task.path, task.index)
             dpi = render.image_dpi(task.path)
-        seals, others = seal.detect(img)
-        ink = _ink(img)
         engine = _engine(task.engine)
+        seals, others, like = seal.analyse(img, seal.engine_reader(engine))
+        ink = _ink(img)
         gray = prepare.for_ocr(img)
         res = engine.recognise(gray)
         rotation, used = 0, gray
@@ -216,6 +222,7 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
         return task.key, PageText("\n".join(ln.text for ln in lines), "ocr", lines, conf=res.conf,
                                   good_chars=res.good_chars, rotation=rotation, width=img.width,
                                   height=img.height, dpi=dpi, seals=seals, red_marks=others,
+                                  seal_like=like, gray=seal.is_gray(img),
                                   ink=round(ink, 4), paper=_paper(img)), True
     except Exception as e:  # noqa: BLE001 - any failure is the page's, reported as GEN001
         return task.key, PageText("", "none", error=f"{type(e).__name__}: {e}"), False

@@ -51,6 +51,12 @@ def load_image(path: str, index: int = 0) -> Image.Image:
             else:
                 frame = im
             out = ImageOps.exif_transpose(frame) if index == 0 else frame.copy()
+            if out.mode in ("RGBA", "LA", "PA") or (out.mode == "P" and "transparency" in out.info):
+                # transparent parts (an e-seal PNG, a screenshot with alpha) are white paper, not black
+                rgba = out.convert("RGBA")
+                bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                bg.alpha_composite(rgba)
+                out = bg
             out = out.convert("RGB")
     if max(out.size) > MAX_SIDE:
         out.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
