@@ -6,11 +6,18 @@ the set of error and warning codes reported must contain every expected code
 and nothing else but the package's `also_acceptable` knock-ons.  An extra
 error fails: this is the test that guards against false errors.  The
 compliant packages of every template family must exit 0.
+
+On the second engine (Tesseract, `ZJCHECK_OCR=tesseract`), which reads these
+pages less surely (bench/confidence.py), a planted defect may also be
+reported as "could not verify" at that place (GEN012 whose `would_be` is the
+expected code): not found for sure, but never passed in silence.  On the
+default engine every planted defect must be found.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 
 import pytest
@@ -18,6 +25,7 @@ import pytest
 from tests.conftest import PACKAGES
 
 pytestmark = pytest.mark.ocr
+DEFAULT_ENGINE = "rapidocr"
 
 
 def _packages() -> list[str]:
@@ -44,6 +52,9 @@ def test_package_reports_exactly_its_codes(checked, manifest, name: str) -> None
     expected = set(pkg["expected_codes"])
     acceptable = set(pkg.get("also_acceptable") or [])
     missing = expected - got
+    if os.environ.get("ZJCHECK_OCR", "auto") not in ("auto", DEFAULT_ENGINE):
+        missing -= {f["data"]["would_be"] for f in report["findings"]
+                    if f["code"] == "GEN012" and (f.get("data") or {}).get("would_be")}
     extra = got - expected - acceptable
     assert not missing and not extra, (
         f"{name}: missing {sorted(missing)}, unexpected {sorted(extra)}\n" + _explain(report, extra))
