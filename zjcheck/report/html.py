@@ -250,6 +250,9 @@ class Thumbnails:
                     path = self._on_disk(doc, Path(tmp) / str(i))
                     for n in numbers:
                         page = doc.pages[n - 1]
+                        if page.content.error:        # a page that could not be read (a bomb …) is not drawn here
+                            self.base[(rel, n)] = None
+                            continue
                         try:
                             self.base[(rel, n)] = _page_image(path, doc.file.kind, page)
                             if keys[(rel, n)]:
