@@ -353,8 +353,10 @@ def main(argv: list[str] | None = None) -> None:
         except (AttributeError, ValueError):
             pass
     cli_zh.install()
+    from zjcheck.read import private_temp
     try:
-        code = app(argv, standalone_mode=False)
+        with private_temp():
+            code = app(argv, standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:  # noqa: BLE001 - only click's usage errors are handled here

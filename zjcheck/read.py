@@ -559,7 +559,7 @@ def _sheets(path: str) -> tuple[list[str], tuple[str, str] | None]:
             for row in ws.iter_rows(values_only=True, max_col=limits.SHEET_COLUMNS):
                 seen += 1
                 if seen > 10 * limits.SHEET_ROWS or len(rows) >= limits.SHEET_ROWS:
-                    partial = ("GEN010", f"表格“{str(ws.title)[:30]}”超过 {limits.SHEET_ROWS} 行，只读取了前面部分："
+                    partial = partial or ("GEN010", f"表格“{str(ws.title)[:30]}”超过 {limits.SHEET_ROWS} 行，只读取了前面部分："
                                          f"请删除多余的行后另存，或另存为 PDF")
                     break
                 if any(v is not None and v != "" for v in row):
@@ -619,10 +619,29 @@ def spooled(files: list[SourceFile]) -> Iterator[dict[int, str]]:
 TEMP_PREFIX = "zjcheck-"
 
 
+def _ours(path: str) -> bool:
+    return re.fullmatch(rf"{TEMP_PREFIX}(\d+)-\w+", os.path.basename(path)) is not None
+
+
+MAX_SOCKET_DIR = 80        # multiprocessing puts "listener-xxxxxxxx" under it; AF_UNIX paths stop at 107 bytes
+
+
+def _short_temp() -> str:
+    for d in ("/tmp", "/dev/shm", "/var/tmp"):
+        if os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK):
+            return d
+    return tempfile.gettempdir()
+
+
 def clean_stale_temp() -> None:
     """Remove temp copies left by runs of this user that were killed
     (SIGKILL leaves no chance to clean up): zjcheck-<pid>-… of dead pids."""
-    root = tempfile.gettempdir()
+    root = os.path.dirname(tempfile.gettempdir()) if _ours(tempfile.gettempdir()) else tempfile.gettempdir()
+    for folder in dict.fromkeys((root, _short_temp())):
+        _clean_in(folder)
+
+
+def _clean_in(root: str) -> None:
     try:
         names = os.listdir(root)
     except OSError:
@@ -640,6 +659,44 @@ def clean_stale_temp() -> None:
             shutil.rmtree(path, ignore_errors=True)
         except OSError:
             continue
+
+
+@contextmanager
+def private_temp() -> Iterator[str]:
+    """A temp folder of this run (zjcheck-<pid>-…) that every temp file of the
+    run goes into, also those of multiprocessing (pymp-…) and of the worker
+    processes (TMPDIR), removed when the run ends in any way; one left by a
+    killed run is removed by the next (clean_stale_temp)."""
+    from multiprocessing import process
+    clean_stale_temp()
+    old_dir, old_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    path = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+    tempfile.tempdir = path
+    os.environ["TMPDIR"] = path
+    # multiprocessing's own temp folder (the forkserver's socket) inside ours: it
+    # then registers no exit handler that would look for a folder we removed
+    config = process.current_process()._config          # type: ignore[attr-defined]
+    mp_dir = None
+    if config.get("tempdir") is None:
+        mp_dir = os.path.join(path, "mp")
+        if len(mp_dir) <= MAX_SOCKET_DIR:
+            os.mkdir(mp_dir, 0o700)
+        else:      # a socket path must fit in 108 bytes: a deep TMPDIR would stop the forkserver
+            mp_dir = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=_short_temp())
+        config["tempdir"] = mp_dir
+    try:
+        yield path
+    finally:
+        tempfile.tempdir = old_dir
+        if old_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old_env
+        if mp_dir is not None and config.get("tempdir") == mp_dir:
+            config["tempdir"] = None
+        if mp_dir is not None:
+            shutil.rmtree(mp_dir, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,

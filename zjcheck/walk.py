@@ -393,7 +393,7 @@ def walk_zip(zpath: Path) -> Walked:
         w.refuse("GEN001", f"压缩包无法打开：{type(e).__name__}: {e}"[:200], shown)
         return w
     with z:
-        infos = [i for i in z.infolist() if not i.is_dir()]
+        infos = [i for i in z.infolist() if not i.filename.endswith("/")]     # ZipInfo.is_dir fails on ""
         safe = [(_safe_rel(readable(member_name(i))), readable(member_name(i)), i) for i in infos]
         # A zip of one folder: strip that folder so paths read as in the folder.
         tops = {PurePosixPath(r).parts[0] for r, _, _ in safe if r and not is_litter(r)}
@@ -423,7 +423,10 @@ def walk_zip(zpath: Path) -> Walked:
             if is_litter(rel):
                 w.litter.append(rel)
                 continue
-            _add_member(w, z, zpath, info, rel, seen)
+            try:
+                _add_member(w, z, zpath, info, rel, seen)
+            except Exception as e:  # noqa: BLE001 - a member zipfile cannot handle is its finding
+                w.refuse("GEN001", f"压缩包成员无法读取：{type(e).__name__}: {e}"[:200], rel)
     _litter_finding(w)
     return w
 
