@@ -500,7 +500,9 @@ def _office_bounds(path: str) -> None:
     from zjcheck.filetypes import zip_entries
     with open(path, "rb") as f:
         n = zip_entries(f)
-    if n is None or n > limits.OFFICE_PARTS:
+    if n is None:
+        raise zipfile.BadZipFile("no end of central directory")     # damaged: GEN001, not a limit
+    if n > limits.OFFICE_PARTS:
         raise limits.LimitExceeded(f"文档内部有 {n} 个部件，超过上限 {limits.OFFICE_PARTS} 个，未读取：请用 Office 重新另存")
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
@@ -556,16 +558,17 @@ def _sheets(path: str) -> tuple[list[str], tuple[str, str] | None]:
                 partial = ("GEN010", f"表格“{str(ws.title)[:30]}”声明了 {declared_rows} 行 × {declared_cols} 列，"
                                      f"超过上限（{limits.SHEET_ROWS} 行、{limits.SHEET_COLUMNS} 列），只读取了前面部分："
                                      f"请删除多余的行列后另存，或另存为 PDF")
-            for row in ws.iter_rows(values_only=True, max_col=limits.SHEET_COLUMNS):
+            width = min(declared_cols or limits.SHEET_COLUMNS, limits.SHEET_COLUMNS)
+            for row in ws.iter_rows(values_only=True, max_col=width):
                 seen += 1
                 if seen > 10 * limits.SHEET_ROWS or len(rows) >= limits.SHEET_ROWS:
                     partial = partial or ("GEN010", f"表格“{str(ws.title)[:30]}”超过 {limits.SHEET_ROWS} 行，只读取了前面部分："
                                          f"请删除多余的行后另存，或另存为 PDF")
                     break
                 if any(v is not None and v != "" for v in row):
-                    line = "\t".join("" if v is None else str(v) for v in row).rstrip("\t")
+                    line = "\t".join("" if v is None else str(v) for v in row)
                     if line.strip():
-                        rows.append(line)
+                        rows.append(line if declared_cols else line.rstrip("\t"))
             pages.append("\n".join(rows))
     finally:
         wb.close()
@@ -963,7 +966,10 @@ class Runner:
         fut = pool.submit(work, task)
         procs = list((getattr(pool, "_processes", None) or {}).values())
         try:
-            return fut.result(timeout=limits.wall_seconds())
+            wait([fut], timeout=limits.wall_seconds())
+            if not fut.done():
+                raise TimeoutError
+            return _result(fut, task)
         except (BrokenProcessPool, TimeoutError) as e:
             timed_out = isinstance(e, TimeoutError)
             _kill(pool)
