@@ -482,6 +482,20 @@ def b_truncated(root: Path) -> Path:
                           "ok.pdf": text_pdf()})
 
 
+def b_bombs_for_html(root: Path) -> Path:
+    pkg = b_image_bomb(root)
+    (pkg / "photo.png").write_bytes(png_header(60000, 60000))
+    (pkg / "\x1b[2J名.pdf").write_bytes(text_pdf(text="a page to draw in the HTML report, named with ESC"))
+    return pkg
+
+
+def c_html(report: dict | None, proc: subprocess.CompletedProcess[bytes]) -> None:
+    out = Path(proc.args[proc.args.index("-o") + 1])
+    page = out.read_bytes().decode("utf-8")
+    _expect("GEN010" in page and "60000×60000" in page, "the HTML report has the bombs' findings")
+    _expect("\x1b" not in page, "no raw ESC in the HTML report")
+
+
 def b_many_files(root: Path) -> Path:
     pkg = _folder(root, {"ok.pdf": text_pdf()})
     for i in range(5100):
@@ -593,6 +607,8 @@ CASES: list[Case] = [
     Case("zip-invalid-utf8-name", b_zip_bad_utf8, 3, ("GEN001",)),
     Case("broken-images-and-pdfs", b_truncated, 3, ("GEN001",)),
     Case("many-files", b_many_files, 3, ("GEN001", "GEN010")),
+    Case("html-report-over-bombs", b_bombs_for_html, 3, json=False, args=("-f", "html", "-o", "{root}/r.html"),
+         check=c_html),
 ]
 
 

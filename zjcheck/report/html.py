@@ -107,8 +107,10 @@ div.page { width: 100%; background-size: contain; background-repeat: no-repeat; 
 
 
 def e(value: Any) -> str:
-    """Escape anything for HTML text and attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escape anything for HTML text and attribute values; control and bidi
+    characters (invalid in HTML, or turning a name around) shown as \x1b, \u202e."""
+    from zjcheck.escape import terminal
+    return html.escape(terminal("" if value is None else str(value)), quote=True)
 
 
 # ---------------------------------------------------------------- thumbnails
