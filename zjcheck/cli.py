@@ -21,6 +21,7 @@ from zjcheck.catalogue import DEFAULT as DEFAULT_CATALOGUE
 from zjcheck.errors import ExitCode, UsageError
 
 CATALOGUE_HELP = f"目录名称或 TOML 文件（默认 {DEFAULT_CATALOGUE}）"
+CATALOGUE_BYTES = 1 << 20
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, options_metavar="[选项]",
                   subcommand_metavar="命令 [参数]...",
@@ -85,8 +86,9 @@ def check(
     """检查一份申报材料，输出差距报告。"""
     from zjcheck.pipeline import Options, run
 
+    catalogue_file = _catalogue_file(catalogue)
     if output is not None:
-        _check_output(output, path, [profile, _catalogue_file(catalogue)])
+        _check_output(output, path, [profile, catalogue_file])
     opts = Options(
         catalogue=catalogue, profile_file=profile, jobs=jobs, cache=not no_cache, engine=ocr,
         profile={"name": name, "id_number": id_number, "employer": employer, "title_date": title_date,
@@ -141,6 +143,7 @@ def batch(
     from zjcheck.batch import BarProgress, render_summary, run_batch
     from zjcheck.pipeline import Options
 
+    _catalogue_file(catalogue)
     opts = Options(catalogue=catalogue, jobs=jobs, cache=not no_cache, engine=ocr)
     err = Console(stderr=True)
     try:
@@ -154,9 +157,18 @@ def batch(
 
 
 def _catalogue_file(catalogue: Optional[str]) -> Optional[Path]:
-    """The --catalogue option when it names a file (an input the report must not overwrite)."""
-    if catalogue and (catalogue.endswith(".toml") or os.sep in catalogue):
-        return Path(catalogue)
+    """The --catalogue option when it names a file (an input the report must
+    not overwrite); refused when it is no regular file of reasonable size."""
+    if catalogue and (catalogue.endswith(".toml") or os.sep in catalogue or Path(catalogue).exists()):
+        p = Path(catalogue)
+        try:
+            st = p.stat()
+        except OSError:
+            return p                          # the catalogue loader says it is missing
+        import stat
+        if not stat.S_ISREG(st.st_mode) or st.st_size > CATALOGUE_BYTES:
+            _fail(f"目录文件 {catalogue} 不是普通文件或超过 {CATALOGUE_BYTES >> 20} MB：请给出目录 TOML 文件")
+        return p
     return None
 
 
@@ -359,9 +371,15 @@ def main(argv: list[str] | None = None) -> None:
             code = app(argv, standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:           # `zjcheck check … | head`: the reader went away, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(128 + 13)
     except Exception as e:  # noqa: BLE001 - only click's usage errors are handled here
         if type(e).__name__ == "Abort":           # click's word for Ctrl-C
             sys.exit(130)
+        if isinstance(getattr(e, "__cause__", None) or getattr(e, "__context__", None), BrokenPipeError):
+            sys.exit(128 + 13)
         if not cli_zh.is_usage_error(e):
             _internal_error(e)
         from rich.text import Text
