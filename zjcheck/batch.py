@@ -271,7 +271,7 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
             progress.applicant(a)
             t = time.monotonic()
             try:
-                result = runner(a.path, opts, progress.pages)
+                result = runner(a.path, opts, progress.pages, pool=pool)
             except Exception as e:  # noqa: BLE001 - one broken package must not stop the batch
                 from concurrent.futures.process import BrokenProcessPool
                 if isinstance(e, BrokenProcessPool) and pool is not None:

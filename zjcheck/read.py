@@ -710,13 +710,15 @@ def private_temp() -> Iterator[str]:
 
 
 def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
-             progress: Callable[[int, int], None] | None = None) -> ReadResult:
+             progress: Callable[[int, int], None] | None = None, pool: SharedPool | None = None) -> ReadResult:
+    """Every page of every file, from the cache or read in worker processes
+    (`pool`: the caller's, kept across runs; otherwise one for this call)."""
     out = ReadResult()
     docs: dict[int, Document] = {}
     texts: dict[int, list[PageText | None]] = {}
     partial: dict[int, tuple[str, str]] = {}
     probes: list[FileTask] = []
-    with spooled(files) as paths, Runner(settings.jobs) as runner:
+    with spooled(files) as paths, Runner(settings.jobs, pool) as runner:
         for i, f in enumerate(files):
             docs[i] = Document(f)
             cached = cache.get(f.sha256)
@@ -849,22 +851,17 @@ class SharedPool:
             self._pool = None
 
 
-_SHARED: SharedPool | None = None
-
-
 @contextmanager
-def shared_pool(jobs: int) -> Iterator[SharedPool | None]:
-    """Within this block every read_all() uses the same worker pool."""
-    global _SHARED
-    pool, previous = SharedPool(max(1, jobs)), _SHARED
-    _SHARED = pool
+def shared_pool(jobs: int) -> Iterator[SharedPool]:
+    """A worker pool for several read_all() calls (a batch of applicants):
+    pass it as read_all(..., pool=pool); closed when the block ends."""
+    pool = SharedPool(max(1, jobs))
     try:
         yield pool
     except BaseException:
         pool.reset()            # stopped (Ctrl-C, SIGTERM): end the workers now, do not wait for them
         raise
     finally:
-        _SHARED = previous
         pool.close()
 
 
@@ -893,8 +890,9 @@ class Runner:
     tasks it may have held are run again one at a time, so that the one that
     kills a worker is known and becomes a finding for its page or file."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, shared: SharedPool | None = None) -> None:
         self.jobs = max(1, jobs)
+        self.shared = shared          # a pool the caller keeps across runs (a batch), or None
         self._pool: ProcessPoolExecutor | None = None
         self._solo: ProcessPoolExecutor | None = None
         self.suspect = False          # a worker died: run the rest one at a time
@@ -910,19 +908,19 @@ class Runner:
                 pool.shutdown(wait=True, cancel_futures=True)
             else:
                 _kill(pool)           # stopped: do not wait for pages nobody will read
-        if exc_type is not None and _SHARED is not None:
-            _SHARED.reset()
+        if exc_type is not None and self.shared is not None:
+            self.shared.reset()
 
     def _shared(self) -> ProcessPoolExecutor:
-        if _SHARED is not None:
-            return _SHARED.get()
+        if self.shared is not None:
+            return self.shared.get()
         if self._pool is None:
             self._pool = _new_pool(self.jobs)
         return self._pool
 
     def _drop_shared(self) -> None:
-        if _SHARED is not None:
-            _SHARED.reset()
+        if self.shared is not None:
+            self.shared.reset()
         elif self._pool is not None:
             _kill(self._pool)
             self._pool = None
