@@ -275,7 +275,7 @@ def _claim(it: Item, result: Any) -> ClaimPrint | None:
         ident = (_fact_on_page(it, "number", f["number"]) if f.get("number")
                  else _fact_on_page(it, "project_name", f.get("project_name")))
         members = _fact_on_page(it, "members", people, people[0])
-        label = f"项目“{f.get('project_name') or ''}”" + (f"（编号 {f['number']}）" if f.get("number") else "")
+        label = f"项目“{f.get('project_name') or ''}”" + (f"（编号 {str(f['number']).upper()}）" if f.get("number") else "")
         return ClaimPrint("project", tuple(keys), label, it.id, ci, path, page, _position(people, name),
                           str(f["role"]), people, {"项目编号或名称": ident, "参与人员名单": members})
     return None
@@ -617,15 +617,22 @@ def shared_passages(ta: TextPrint, a: ApplicantPrint, tb: TextPrint, b: Applican
             tmpl_a[p:p + k] = True
     passages = []
     for ia, _jb, n in _diagonal_runs(sa, sb, k):
-        if n < cfg["min_passage"] or tmpl_a[ia:ia + n].mean() > 0.3:
+        if n < cfg["min_passage"]:
             continue
-        passages.append(sa[ia:ia + n])
+        # a copied form shares its printed text too: only the stretches beyond the template count
+        own = np.r_[False, ~tmpl_a[ia:ia + n], False].astype(np.int8)
+        edges = np.flatnonzero(np.diff(own))
+        for s, e in zip(edges[::2].tolist(), edges[1::2].tolist()):
+            if e - s >= cfg["min_passage"]:
+                passages.append(sa[ia + s:ia + e])
     if not passages:
         return None
     total = sum(len(p) for p in passages)
     own = min(len(sa) - int(tmpl_a[:len(sa)].sum()), len(sb)) or 1
     share = min(1.0, total / own)
-    if max(len(p) for p in passages) < cfg["min_longest"] or total < cfg["min_shared"]:
+    floor = cfg["min_shared"]
+    floor = floor.get(ta.material, max(floor.values())) if isinstance(floor, dict) else floor
+    if max(len(p) for p in passages) < cfg["min_longest"] or total < floor:
         return None
     if share < cfg["min_share"] and total < cfg["min_shared_alone"]:
         return None
