@@ -587,6 +587,8 @@ def bat003(prints: Sequence[ApplicantPrint], who: Sequence[int] | None = None) -
                     shared[(da, db)] += 1
     out = []
     for (da, db), n in sorted(shared.items()):
+        if n < cfg["min_fingerprints"]:
+            continue
         (ia, ta), (ib, tb) = docs[da], docs[db]
         a, b = prints[ia], prints[ib]
         found = shared_passages(ta, a, tb, b, template)
