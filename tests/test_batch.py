@@ -117,7 +117,7 @@ def test_rows_verdicts_and_exit_codes(tmp_path: Path) -> None:
     assert by["e-unreadable"].exit_code == 3 and "PDF 设有打开密码" in by["e-unreadable"].problem
     assert br.exit_code == 3
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{n}.{ext}" for n in made for ext in ("json", "html")] + ["summary.csv", "summary.json", "summary.xlsx"])
+        [f"{n}.{ext}" for n in made for ext in ("json", "html")] + ["cross.csv", "summary.csv", "summary.json", "summary.xlsx"])
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["exit_code"] == 3 and [a["applicant"] for a in summary["applicants"]] == list(by)
     assert len(br.findings) == 5 and {f["applicant"] for f in br.findings} == {"b-warn", "c-errors", "e-unreadable"}
