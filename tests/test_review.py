@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from tests.conftest import reported
+from tests.conftest import DEFAULT_ENGINE, engine, reported
 from tests.util import make_item, make_page
 from zjcheck import crossapp as X
 from zjcheck import dupindex, relevance
@@ -287,12 +287,16 @@ def test_review_batch_end_to_end(tmp_path: Path) -> None:
     assert res.exit_code in (0, 1), res.output
     assert "跨申报人检查" in res.output
     cross = list(csv.DictReader(io.StringIO((out / "cross.csv").read_text("utf-8-sig"))))
-    pairs = {(r["代码"], frozenset((r["申报人A（文件夹）"], r["申报人B（文件夹）"]))) for r in cross}
+    # on the second engine a role list read poorly is "could not verify" (GEN012 naming the code it stands for)
+    json_cross = json.loads((out / "summary.json").read_text("utf-8"))["cross"]
+    code = {i: (c.get("would_be") if c["code"] == "GEN012" and engine() != DEFAULT_ENGINE else c["code"])
+            for i, c in enumerate(json_cross)}
+    pairs = {(code[i], frozenset((r["申报人A（文件夹）"], r["申报人B（文件夹）"]))) for i, r in enumerate(cross)}
     assert pairs == {("BAT002", frozenset((V.A01, V.A02))), ("BAT001", frozenset((V.A01, V.A03))),
                      ("BAT003", frozenset((V.A01, V.A03)))}, cross
     for r in cross:
         assert r["文件A"] and r["文件B"]
-    bat002 = next(r for r in cross if r["代码"] == "BAT002")
+    bat002 = next(r for i, r in enumerate(cross) if code[i] == "BAT002")
     assert "HRJD-JS-2022-018" in bat002["问题"] and "负责人" in bat002["问题"]
     assert "论文" not in bat002["问题"]                              # the co-authors at 1 and 3: nothing
     import openpyxl
@@ -303,4 +307,8 @@ def test_review_batch_end_to_end(tmp_path: Path) -> None:
     for key, want in V.BATCH_EXPECTED.items():
         report = json.loads((out / f"{key}.json").read_text("utf-8"))
         got = {f["code"] for f in report["findings"] if f["severity"] in ("error", "warning")}
-        assert got == want, (key, got)
+        assert all(reported(report, c) for c in want), (key, got)
+        if engine() == DEFAULT_ENGINE:
+            assert got == want, (key, got)
+        else:                             # the second engine may read more poorly: nothing but GEN012 besides
+            assert got <= want, (key, got)

@@ -532,7 +532,7 @@ def _diagonal_runs(ta: str, tb: str, k: int) -> list[tuple[int, int, int]]:
         js.sort()
         start = prev = js[0]
         for j in js[1:] + [None]:                        # type: ignore[list-item]
-            if j is not None and j - prev <= k // 2 + 1:
+            if j is not None and j - prev <= k + 2:        # one misread character spoils k k-grams
                 prev = j
                 continue
             runs.append((start - diag, start, prev - start + k))
