@@ -473,7 +473,10 @@ def conflict(ca: ClaimPrint, a: ApplicantPrint, cb: ClaimPrint, b: ApplicantPrin
             return (f"{_who(a)} 的合同中 {a.name} 是“{ca.role}”，{_who(b)} 的合同中 {b.name} 是“{cb.role}”，"
                     f"两人在同一项目组的名单上：一个项目组只有一位负责人")
         return None
-    if ca.position is not None and ca.position == cb.position:
+    # one list names both (a truncated read — OCR lost the rest of the list — or another work of
+    # the same title names only its own author: no collision can be told)
+    if (ca.position is not None and ca.position == cb.position
+            and (_lists(ca, b.name or "") or _lists(cb, a.name or ""))):
         word = _ROLE_WORD.get(ca.kind, "作者")
         return (f"{_who(a)} 的材料中 {a.name} 是{_nth(ca.position)}{word}，{_who(b)} 的材料中 {b.name} "
                 f"也是{_nth(cb.position)}{word}：同一位次不可能是两个人")
