@@ -1,4 +1,5 @@
-"""量化评分表 (附件2 item 15): SCO001–SCO008.
+"""量化评分表 (附件2 item 15): SCO001–SCO008, and XDC005 (one piece of
+evidence cited under two catalogue items: points claimed twice).
 
 `facts` reads the applicant's sheet (zjcheck/scoresheet/) and resolves
 each row's 系统佐证目录 to the evidence items the recognisers found; the
@@ -27,10 +28,11 @@ from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context, GapClaims
 from zjcheck.scoresheet import (EMPTY_REF, ScoreSheet, SheetRow, assess, evidence_errors, find_sheet,
                                 resolve_sheet, row_support)
+from zjcheck.scoresheet.double import double_citations
 from zjcheck.scoresheet.model import cell_source
 
 MATERIAL = "score_sheet"
-CODES = ("SCO001", "SCO002", "SCO003", "SCO004", "SCO005", "SCO006", "SCO007", "SCO008", "GEN012")
+CODES = ("SCO001", "SCO002", "SCO003", "SCO004", "SCO005", "SCO006", "SCO007", "SCO008", "XDC005", "GEN012")
 SHARED = "score_sheet"
 OCR_NOTE = "（扫描件的表格由 OCR 识别，可能识别有误，请人工核对；同时上传 Excel/Word 原件可精确核对）"
 
@@ -135,6 +137,7 @@ def _check(sheet: ScoreSheet, ctx: Context) -> Iterator[Finding]:
     yield from _sco002_missing(sheet, ctx, unmapped)
     yield from _sco002_caps(sheet, ctx)
     yield from _sco003_sco004(sheet)
+    yield from _xdc005(sheet, ctx)
     # SCO007: the stated total
     if sheet.stated_total is not None and abs(sheet.stated_total - sheet.total) > 0.01:
         yield _at(finding("SCO007", f"评分表合计栏为 {sheet.stated_total:g} 分，而各项自评分相加为 {sheet.total:g} 分",
@@ -285,6 +288,22 @@ def _sco003_sco004(sheet: ScoreSheet) -> Iterator[Finding]:
             elif ref.kind in ("path", "range") and ref.files and not ref.items:
                 yield _info(f"{_where(row)}的佐证“{ref.text}”指向的文件未能识别为任何一类申报材料，无法核对",
                             sheet, row.catalogue_id)
+
+
+def _xdc005(sheet: ScoreSheet, ctx: Context) -> Iterator[Finding]:
+    """XDC005: the same piece of evidence (or the same unrecognised file) cited
+    by scored rows of two catalogue items: its points are claimed twice."""
+    cat = ctx.catalogue
+    for c in double_citations(sheet, cat, ctx.items, ctx.documents):
+        rows = "、".join(f"第 {r.line} 行“{r.name}”" for r in c.rows)
+        # key the finding to the row the evidence does not belong to (a patent under 项目)
+        own = {ci.id for ci in cat.items if c.item is not None and c.item.material in ci.materials}
+        stray = next((r for r in c.rows if not own & set(r.items or [r.catalogue_id])), c.rows[-1])
+        needs = {f"第 {r.line} 行系统佐证目录": _refs_fact(sheet, r) for r in c.rows}
+        yield _at(finding("XDC005", f"{c.label}在评分表{rows}下都被引用：同一份材料只能在一个评分项目下计分，"
+                                    f"重复引用即重复计分", material="xdc", evidence=c.item.id if c.item else None,
+                          rows=[r.line for r in c.rows], refs=[r.text for r in c.refs], needs=needs),
+                  sheet, stray.catalogue_id)
 
 
 def review(items: list[Item], findings: list[Finding], ctx: Context) -> Iterable[Finding]:

@@ -117,7 +117,7 @@ def test_rows_verdicts_and_exit_codes(tmp_path: Path) -> None:
     assert by["e-unreadable"].exit_code == 3 and "PDF 设有打开密码" in by["e-unreadable"].problem
     assert br.exit_code == 3
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{n}.{ext}" for n in made for ext in ("json", "html")] + ["summary.csv", "summary.json", "summary.xlsx"])
+        [f"{n}.{ext}" for n in made for ext in ("json", "html")] + ["cross.csv", "summary.csv", "summary.json", "summary.xlsx"])
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["exit_code"] == 3 and [a["applicant"] for a in summary["applicants"]] == list(by)
     assert len(br.findings) == 5 and {f["applicant"] for f in br.findings} == {"b-warn", "c-errors", "e-unreadable"}
@@ -147,8 +147,8 @@ def test_xlsx_two_sheets_text_not_formula(tmp_path: Path) -> None:
     fs = [{"applicant": "@SUM(A1)", "code": "SUM001", "severity": "错误", "message": "=1+1", "page": 3}]
     write_xlsx(rows, fs, tmp_path / "s.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
-    assert wb.sheetnames == ["申报人汇总", "问题明细"]
-    s1, s2 = wb.worksheets
+    assert wb.sheetnames == ["申报人汇总", "问题明细", "跨申报人"]
+    s1, s2, _s3 = wb.worksheets
     assert [c.value for c in s1[1]] == [label for _, label in SUMMARY_COLUMNS]
     assert [c.value for c in s2[1]] == [label for _, label in FINDING_COLUMNS]
     assert s1["A2"].value == "@SUM(A1)" and s1["A2"].data_type == "s" and s1["H2"].value == 12.5
@@ -219,7 +219,7 @@ def test_fixture_batch_end_to_end(fixture_batch: Path, tmp_path: Path) -> None:
     assert by[V.FOLDER_OK]["姓名"] == by[V.ZIP_OK]["姓名"] != ""
     import openpyxl
     wb = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
-    assert wb.sheetnames == ["申报人汇总", "问题明细"]
+    assert wb.sheetnames == ["申报人汇总", "问题明细", "跨申报人"]
     codes = {row[1] for row in wb["问题明细"].iter_rows(min_row=2, values_only=True)}
     assert {"SUM001", "GEN001"} <= codes
     for slug in ("申报人03", V.FOLDER_OK):      # zip input: thumbnails rendered from the bytes in memory

@@ -9,6 +9,13 @@ Outputs (``--out DIR``, never inside the evidence): per applicant
 ``summary.xlsx`` and ``summary.json`` (schema zjcheck-batch/1: totals and one
 object per applicant with the fields of `Row`).
 
+Across applicants (zjcheck/crossapp.py, BAT001–BAT003): each run is reduced
+to a small print as it ends; once every applicant is checked the prints are
+compared, the findings listed in the summary (terminal, ``cross.csv``,
+sheet 3 "跨申报人" of summary.xlsx, ``cross`` in summary.json) with both
+applicants and both paths, and added to the reports and rows of the
+applicants they concern (whose runs are repeated from the page cache).
+
 Exit code of the batch: 3 when some applicant (or some file of one) could not
 be checked; otherwise 1 when any applicant has errors; otherwise 0.
 """
@@ -78,6 +85,7 @@ class BatchResult:
     findings: list[dict[str, Any]] = field(default_factory=list)   # flat, for the XLSX sheet 2
     ignored: list[str] = field(default_factory=list)              # entries under ROOT that are no applicant
     seconds: float = 0.0
+    cross: list[Any] = field(default_factory=list)                # crossapp.CrossFinding: BAT001–BAT003
 
     @property
     def exit_code(self) -> int:
@@ -95,6 +103,7 @@ class BatchResult:
             "seconds": round(self.seconds, 2),
             "seconds_per_applicant": round(self.seconds / n, 2) if n else None,
             "seconds_per_page": round(self.seconds / pages, 3) if pages else None,
+            "cross": dict(Counter(c.code for c in self.cross)),
         }
 
 
@@ -249,9 +258,11 @@ def _write_reports(a: Applicant, result: Result, out: Path) -> str:
 def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Progress | None = None,
               runner: Callable[..., Result] | None = None) -> BatchResult:
     """Check every applicant under ROOT; write reports and exports to OUT."""
+    from zjcheck import crossbatch
     from zjcheck.pipeline import run
     from zjcheck.read import ReadSettings, shared_pool
     runner = runner or run
+    prints: list = []                          # crossapp.ApplicantPrint, one per applicant checked
     progress = progress or Progress()
     t0 = time.monotonic()
     apps, ignored = discover(root)
@@ -280,6 +291,7 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
             else:
                 row = row_for(a, result, time.monotonic() - t)
                 br.findings.extend(finding_rows(a, result))
+                crossbatch.take(prints, a, result, row)
                 if out is not None:
                     try:
                         row.report = _write_reports(a, result, out)
@@ -289,6 +301,7 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
                 del result
             br.rows.append(row)
             progress.done(a, row)
+        crossbatch.finish(br, prints, apps, opts, runner, pool, out)
     br.seconds = time.monotonic() - t0
     if out is not None:
         write_exports(br, out)
@@ -296,16 +309,17 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
 
 
 def write_exports(br: BatchResult, out: Path) -> None:
+    from zjcheck import crossbatch
     from zjcheck.report.export import write_csv, write_xlsx
     import json
     rows = [r.to_json() for r in br.rows]
     from zjcheck.escape import json_safe
     (out / "summary.json").write_text(json.dumps(json_safe(
         {"schema": "zjcheck-batch/1", "root": br.root, "exit_code": br.exit_code, "totals": br.totals(),
-         "ignored": br.ignored, "applicants": rows}), ensure_ascii=False, indent=2, default=str) + "\n",
-        encoding="utf-8", errors="backslashreplace")
+         "ignored": br.ignored, "applicants": rows, "cross": [c.to_row() for c in br.cross]}),
+        ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8", errors="backslashreplace")
     write_csv(rows, out / "summary.csv")
-    write_xlsx(rows, br.findings, out / "summary.xlsx")
+    write_xlsx(rows, br.findings, out / "summary.xlsx", crossbatch.write(br, out))
 
 
 # ---------------------------------------------------------------- terminal
@@ -405,14 +419,16 @@ def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path
     tot = br.totals()
     width = max(60, min(160, console.width))
     if not quiet:
-        for line, style in summary_lines(br, width):
+        from zjcheck.crossbatch import lines as cross_lines
+        for line, style in summary_lines(br, width) + cross_lines(br, width):
             console.print(Text(terminal(line), style=style or ""), soft_wrap=True, highlight=False)
         notes = []
         if br.ignored:
             notes.append(f"已忽略 {br.root} 下不是文件夹或 zip 的 {len(br.ignored)} 项：{'、'.join(br.ignored[:5])}"
                          + ("等" if len(br.ignored) > 5 else ""))
         if out is not None:
-            notes.append(f"报告已写入 {out}（每人 JSON + HTML，summary.csv、summary.xlsx、summary.json）")
+            notes.append(f"报告已写入 {out}（每人 JSON + HTML，summary.csv、summary.xlsx、summary.json；跨申报人问题在 cross.csv "
+                         "和 summary.xlsx 的“跨申报人”页）")
         for note in notes:
             for ln in wrap(terminal(note, keep_newlines=False), width):
                 console.print(Text(ln, style="dim"), soft_wrap=True, highlight=False)
@@ -423,6 +439,8 @@ def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path
     line = (f"共 {tot['applicants']} 人：" + "，".join(f"{k} {n}" for k, n in v.items())
             + f"。读取 {tot['pages']} 页，本次 OCR {tot['pages_ocr']} 页（缓存 {tot['pages_cached']} 页）；"
             f"用时 {tot['seconds']:.1f} 秒（{per}）。")
+    if br.cross:
+        line += f"跨申报人问题 {len(br.cross)} 项（" + "，".join(f"{k} {n}" for k, n in sorted(tot["cross"].items())) + "）。"
     style = ("bold magenta" if br.exit_code == ExitCode.unchecked else "bold red" if br.exit_code == ExitCode.errors
              else "bold green")
     for ln in wrap(line, width):

@@ -20,7 +20,8 @@ from platformdirs import user_cache_dir
 
 from zjcheck.model import PageText
 
-SCHEMA = 8     # bump when PageText or the analysis changes meaning (7: garbled layers OCR'd; 8: seals re-detected, rim text)
+SCHEMA = 9     # bump when PageText or the analysis changes meaning (7: garbled layers OCR'd; 8: seals re-detected, rim text;
+               # 9: each page's perceptual hash, PageText.imghash)
 
 
 def default_dir() -> Path:

@@ -241,7 +241,7 @@ def explain(code: str = typer.Argument(..., help="检查代码，如 PAT001", me
         return
     from zjcheck.materials import material_name
     sev = {"error": "错误", "warning": "警告", "info": "提示"}[c.severity]
-    where = {"general": "通用检查", "xdc": "跨材料检查"}.get(c.material) or material_name(c.material)
+    where = {"general": "通用检查", "xdc": "跨材料检查", "batch": "跨申报人检查（zjcheck batch）"}.get(c.material) or material_name(c.material)
     typer.echo(f"{c.code}（{sev}，{where}）\n{c.title}\n修改方法：{c.fix}")
 
 

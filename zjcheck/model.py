@@ -102,6 +102,7 @@ class PageText:
     gray: bool = False                 # the page image has no colour (a black-and-white scan)
     paper: float | None = None         # share of paper-like pixels (light, unsaturated); None: not measured
     error: str | None = None           # why the page could not be read
+    imghash: str | None = None         # perceptual hash of the page image (zjcheck.imaging.phash), for BAT001
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,7 +110,7 @@ class PageText:
             "good_chars": self.good_chars, "ink": self.ink,
             "rotation": self.rotation, "width": self.width, "height": self.height,
             "dpi": self.dpi, "red_marks": self.red_marks, "error": self.error, "paper": self.paper,
-            "seal_like": self.seal_like, "gray": self.gray,
+            "seal_like": self.seal_like, "gray": self.gray, "imghash": self.imghash,
             "lines": [[ln.text, list(ln.box) if ln.box else None, ln.conf] for ln in self.lines],
             "seals": [[list(s.box), s.shape, s.score, s.colour, s.text, s.text_conf] for s in self.seals],
         }
@@ -122,7 +123,7 @@ class PageText:
             rotation=d.get("rotation", 0), width=d.get("width", 0),
             height=d.get("height", 0), dpi=d.get("dpi", 0),
             red_marks=d.get("red_marks", 0), error=d.get("error"), paper=d.get("paper"),
-            seal_like=d.get("seal_like", 0), gray=d.get("gray", False),
+            seal_like=d.get("seal_like", 0), gray=d.get("gray", False), imghash=d.get("imghash"),
             lines=[Line(t, tuple(b) if b else None, c) for t, b, c in d.get("lines", [])],
             seals=[Seal(tuple(s[0]), *s[1:]) for s in d.get("seals", [])],
         )

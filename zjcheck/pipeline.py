@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zjcheck import __version__, catalogue as catalogue_mod, crossdoc, profile as profile_mod
+from zjcheck import __version__, catalogue as catalogue_mod, crossdoc, profile as profile_mod, relevance
 from zjcheck.cache import PageCache, default_dir
 from zjcheck.catalogue import Catalogue
 from zjcheck.codes import finding
@@ -134,6 +134,7 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
     for _pl, found in runner.call("check", lambda fn, its: list(fn(its, ctx))):
         findings.extend(found)
     findings.extend(crossdoc.check_all(read.documents, profile_mod.fact_of(prof, "name"), prof.id_number))
+    findings.extend(relevance.check(items))
     if prof.name is None:
         findings.append(finding("GEN012", "未能确定申报人姓名（zjcheck.toml、--name 均未提供，也无法从材料中推断），姓名相关检查未进行"))
     _attach_items(findings, cat, items)

@@ -434,6 +434,15 @@ def _black_text_only(path: str, index: int) -> tuple[int, int] | None:
         return None
 
 
+def _imghash(img: Image.Image) -> str | None:
+    """The page's perceptual hash (BAT001 across applicants); None if it cannot be made."""
+    from zjcheck.imaging.phash import page_hash
+    try:
+        return page_hash(img)
+    except Exception:  # noqa: BLE001 - a hash is a hint for the batch, never a reason to lose the page
+        return None
+
+
 def _lines(text: str) -> list[Line]:
     return [Line(t) for t in text.splitlines()[: limits.PAGE_LINES] if t.strip()]
 
@@ -454,7 +463,7 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
                 if size is not None:       # no colour, image or annotation: no seal can be there
                     img = render.render_pdf_page(task.path, task.index, INK_DPI)
                     return task.key, PageText(layer, "pdf-text", _lines(layer), width=size[0], height=size[1],
-                                              dpi=SEAL_DPI, ink=_ink(img)), False
+                                              dpi=SEAL_DPI, ink=_ink(img), imghash=_imghash(img)), False
                 img = render.render_pdf_page(task.path, task.index, SEAL_DPI)
                 seals, others, like = seal.analyse(img)
                 dpi = SEAL_DPI
@@ -464,7 +473,7 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
                     dpi = task.dpi
                 return task.key, PageText(layer, "pdf-text", _lines(layer), width=img.width, height=img.height,
                                           dpi=dpi, seals=seals, red_marks=others, seal_like=like,
-                                          gray=seal.is_gray(img), ink=_ink(img)), False
+                                          gray=seal.is_gray(img), ink=_ink(img), imghash=_imghash(img)), False
             img = render.render_pdf_page(task.path, task.index, task.dpi)
             dpi = task.dpi
         else:
@@ -490,7 +499,8 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
                                   conf=res.conf, good_chars=res.good_chars, rotation=rotation, width=img.width,
                                   height=img.height, dpi=dpi, seals=seals, red_marks=others,
                                   seal_like=like, gray=seal.is_gray(img),
-                                  ink=round(ink, 4), paper=_paper(img)), True
+                                  ink=round(ink, 4), paper=_paper(img),
+                                  imghash=_imghash(img.rotate(-rotation, expand=True) if rotation else img)), True
     except BaseException as e:  # noqa: BLE001 - any failure is the page's (GEN001/GEN010), MemoryError too
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise

@@ -1,5 +1,7 @@
-"""Batch exports: summary.csv (UTF-8 with BOM, so Excel shows Chinese) and
-summary.xlsx (sheet 1: one row per applicant; sheet 2: one row per finding).
+"""Batch exports: summary.csv (UTF-8 with BOM, so Excel shows Chinese),
+cross.csv (the findings across applicants) and summary.xlsx (sheet 1: one
+row per applicant; sheet 2: one row per finding; sheet 3 "跨申报人": one row
+per finding across applicants, with both applicants and both paths).
 
 File names and OCR text are hostile input: a cell that starts with ``=``,
 ``+``, ``-``, ``@`` (or a tab/CR) would be run as a formula by Excel, so such
@@ -51,6 +53,21 @@ FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("fix", "修改方法"),
 )
 
+CROSS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "代码"),
+    ("severity", "级别"),
+    ("applicant_a", "申报人A（文件夹）"),
+    ("name_a", "姓名A"),
+    ("path_a", "文件A"),
+    ("page_a", "页A"),
+    ("applicant_b", "申报人B（文件夹）"),
+    ("name_b", "姓名B"),
+    ("path_b", "文件B"),
+    ("page_b", "页B"),
+    ("message", "问题"),
+    ("fix", "修改方法"),
+)
+
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,16 +109,19 @@ def _sheet(ws: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[s
                 cell.value = int(v) if isinstance(v, float) and v.is_integer() else v
     ws.freeze_panes = "B2"
     for c, (key, label) in enumerate(columns, start=1):
-        width = {"message": 60, "problem": 50, "fix": 40, "path": 40, "report": 30}.get(key, max(8, len(label) * 2 + 2))
+        width = {"message": 60, "problem": 50, "fix": 40, "path": 40, "path_a": 40, "path_b": 40,
+                 "report": 30}.get(key, max(8, len(label) * 2 + 2))
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = width
     ws.auto_filter.ref = ws.dimensions
 
 
-def write_xlsx(summary: Iterable[Mapping[str, Any]], findings: Iterable[Mapping[str, Any]], path: Path) -> None:
+def write_xlsx(summary: Iterable[Mapping[str, Any]], findings: Iterable[Mapping[str, Any]], path: Path,
+               cross: Iterable[Mapping[str, Any]] = ()) -> None:
     from openpyxl import Workbook
     wb = Workbook()
     ws = wb.active
     ws.title = "申报人汇总"
     _sheet(ws, summary, SUMMARY_COLUMNS)
     _sheet(wb.create_sheet("问题明细"), findings, FINDING_COLUMNS)
+    _sheet(wb.create_sheet("跨申报人"), cross, CROSS_COLUMNS)
     wb.save(path)
