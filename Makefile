@@ -49,7 +49,7 @@ $(VENV)/bin/python:
 # pip's and the build backend's chatter goes to a log, shown only when the install fails
 $(STAMP): pyproject.toml $(VENV)/bin/python
 	@echo "安装 Python 依赖（日志：$(VENV)/install.log）..."
-	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test,cluster]'; } > $(VENV)/install.log 2>&1 \
 	  || { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
