@@ -62,19 +62,34 @@ class ClusterOptions:
 
 # ---------------------------------------------------------------- worker side
 
+def _lift_budget() -> None:
+    """End the CPU budget a read task set (limits.start_budget) in this
+    long-lived worker: it must not fall on the next task (a check)."""
+    try:
+        import resource
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def read_task(task: Task, data: bytes | None = None) -> tuple[Task, object, bool]:
     """Probe a file or read a page on a worker (zjcheck.read.work: bounded by
-    the CPU budget of zjcheck.limits; never raises).  `data`: the file's bytes
-    when the worker cannot see the file."""
+    the CPU budget of zjcheck.limits, past which the kernel ends the worker and
+    Dask retries elsewhere; never raises).  `data`: the file's bytes when the
+    worker cannot see the file."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    if data is None:
-        return work(task)
-    with tempfile.TemporaryDirectory(prefix="zjcheck-ship-") as d:
-        local = os.path.join(d, "file" + Path(task.path).suffix[:8])
-        with open(local, "wb") as f:
-            f.write(data)
-        _, res, ocr = work(dataclasses.replace(task, path=local))
-        return task, res, ocr
+    try:
+        if data is None:
+            return work(task)
+        with tempfile.TemporaryDirectory(prefix="zjcheck-ship-") as d:
+            local = os.path.join(d, "file" + Path(task.path).suffix[:8])
+            with open(local, "wb") as f:
+                f.write(data)
+            _, res, ocr = work(dataclasses.replace(task, path=local))
+            return task, res, ocr
+    finally:
+        _lift_budget()
 
 
 class _Inline:
@@ -119,6 +134,7 @@ def check_task(a: Applicant, opts: Options, texts: dict[str, list[dict[str, Any]
     are put into a private page cache, so the run reads nothing again."""
     from zjcheck.pipeline import run
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    _lift_budget()
     t = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="zjcheck-check-") as d:
         cache = PageCache(Path(d), cache_key)
@@ -126,7 +142,10 @@ def check_task(a: Applicant, opts: Options, texts: dict[str, list[dict[str, Any]
             PageCache._write(cache._path(sha), {"pages": pages})
         mine = dataclasses.replace(opts, cache=True, cache_dir=Path(d), jobs=1)
         path = a.path if a.path.is_absolute() else a.path.resolve()
-        result = run(path, mine, pool=InlinePool())
+        try:
+            result = run(path, mine, pool=InlinePool())
+        finally:
+            _lift_budget()          # files left to the check were read here, under a budget
     result.root = str(a.path)
     s = result.stats
     s["pages_ocr"] = s.get("pages_ocr", 0) + counts.ocr
