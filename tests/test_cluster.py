@@ -316,3 +316,17 @@ def test_page_that_kills_workers_is_unchecked_for_its_applicant(tmp_path: Path, 
     report = json.loads((tmp_path / "out" / "B.json").read_text("utf-8"))
     assert [(f["code"], f["path"]) for f in report["findings"] if "工作进程多次退出" in f["message"]] == [
         ("GEN001", "03-职称/资格证书.jpg")]
+
+
+def test_ship_needs_a_scheduler_and_default_batch_needs_no_dask(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    from typer.testing import CliRunner
+    from zjcheck.cli import app
+    (tmp_path / "root" / "A").mkdir(parents=True)
+    res = CliRunner().invoke(app, ["batch", str(tmp_path / "root"), "--ship"])
+    assert res.exit_code == 2 and "--scheduler" in res.output
+    # the embedded path never imports Dask (it stays offline: no scheduler, no sockets)
+    code = ("import sys; from zjcheck import batch, cli, ledger; "
+            "assert not any(m == 'distributed' or m.startswith(('distributed.', 'dask')) for m in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -140,7 +140,7 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示汇总表，只输出结论行", metavar=""),
     scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                             help="在 Dask 集群上运行：调度器地址（tcp://主机:8786），或 local（在本机启动 --workers 个工作进程）；"
-                                                 "需要 pip install 'zjcheck[cluster]'", metavar="地址"),
+                                                 "需要 pip install 'zjcheck\\[cluster]'", metavar="地址"),
     workers: int = typer.Option(2, "--workers", min=1, help="--scheduler local 时的工作进程数（每个一个线程）", metavar="N"),
     ship: bool = typer.Option(False, "--ship", help="集群工作节点看不到材料目录时：由本机把文件内容发送给集群", metavar=""),
 ) -> None:

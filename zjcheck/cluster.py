@@ -164,7 +164,7 @@ def connect(copts: ClusterOptions) -> tuple[Any, Any]:
         cluster = LocalCluster(n_workers=max(1, copts.workers), threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=50)
         return Client(cluster), cluster
-    return Client(copts.scheduler, timeout="30s"), None
+    return Client(copts.scheduler, timeout="15s"), None
 
 
 def cache_key_for(files: list[Any], opts: Options) -> str:
