@@ -163,9 +163,9 @@ def embedded(three: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_local_cluster_gives_the_same_results(three: Path, embedded: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
     from zjcheck.cli import app
-    out = tmp_path / "out"
+    out, shared = tmp_path / "out", tmp_path / "shared-cache"
     res = CliRunner().invoke(app, ["batch", str(three), "--out", str(out), "--ocr", _engine(),
-                                   "--scheduler", "local", "--workers", "2"])
+                                   "--scheduler", "local", "--workers", "2", "--shared-cache", str(shared)])
     assert res.exit_code == 1, res.output                     # two of the three have a planted defect
     assert "Dask 调度器 tcp://127.0.0.1:" in res.output
     mine, theirs = _reports(out), _reports(embedded)
@@ -174,6 +174,10 @@ def test_local_cluster_gives_the_same_results(three: Path, embedded: Path, tmp_p
         assert mine[name] == theirs[name], name
     assert _csv(out) == _csv(embedded)
     assert {r["结论"] for r in _csv(out)} == {B.VERDICT_OK, B.VERDICT_ERRORS}
+    # the pages the client had go to the shared page cache too (other clients need not read them again)
+    from zjcheck.walk import walk
+    files = {f.sha256 for name in THREE for f in walk(three / name).files}
+    assert {p.name.split("-")[0] for p in shared.rglob("*.json")} == files
 
 
 @pytest.mark.ocr

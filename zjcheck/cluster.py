@@ -58,6 +58,7 @@ class ClusterOptions:
     workers: int = 2              # --scheduler local: worker processes (one thread each)
     ship: bool = False            # send file bytes to the workers instead of a shared path
     window: int = 0               # applicants in flight (0: 2 per worker thread, at least 4)
+    shared_cache: Path | None = None   # also read and write the page cache here (other clients' pages)
 
 
 # ---------------------------------------------------------------- worker side
@@ -177,12 +178,47 @@ def cache_key_for(files: list[Any], opts: Options) -> str:
     return key
 
 
+class Caches:
+    """The client's page cache and, optionally, a shared one (another
+    client's pages count): read from either, written to both."""
+
+    def __init__(self, own: PageCache, shared: PageCache | None) -> None:
+        self.own, self.shared = own, shared
+
+    def get(self, sha256: str) -> list[PageText] | None:
+        got = self.own.get(sha256)
+        if self.shared is not None:
+            if got is None:
+                got = self.shared.get(sha256)
+                if got is not None:
+                    self.own.put(sha256, got)
+            elif self.shared.get(sha256) is None:
+                self.shared.put(sha256, got)
+        return got
+
+    def get_page(self, sha256: str, index: int) -> PageText | None:
+        got = self.own.get_page(sha256, index)
+        if got is None and self.shared is not None:
+            got = self.shared.get_page(sha256, index)
+        return got
+
+    def put_page(self, sha256: str, index: int, page: PageText) -> None:
+        for c in (self.own, self.shared):
+            if c is not None:
+                c.put_page(sha256, index, page)
+
+    def put(self, sha256: str, pages: list[PageText]) -> None:
+        for c in (self.own, self.shared):
+            if c is not None:
+                c.put(sha256, pages)
+
+
 @dataclass
 class _App:
     a: Applicant
     fp: str | None
     files: list[Any]
-    cache: PageCache
+    cache: Caches
     cache_key: str
     t0: float
     texts: dict[int, list[PageText | None]] = field(default_factory=dict)
@@ -249,7 +285,8 @@ class Driver:
             return fp, old
         files = list(walked.files) if walked is not None else []
         key = cache_key_for(files, self.opts)
-        app = _App(a, fp, files, PageCache(self.cache_dir, key), key, t)
+        shared = PageCache(self.copts.shared_cache, key) if self.copts.shared_cache is not None else None
+        app = _App(a, fp, files, Caches(PageCache(self.cache_dir, key), shared), key, t)
         for i, f in enumerate(files):
             got = app.cache.get(f.sha256)
             if got is not None:
@@ -430,6 +467,11 @@ def run_on_cluster(apps: list[Applicant], opts: Options, copts: ClusterOptions, 
                    ) -> Iterator[tuple[Applicant, str | None, Outcome, bool]]:
     """(applicant, fingerprint, outcome, whether it was checked now) for every applicant."""
     from zjcheck.errors import UsageError
+    if copts.shared_cache is not None:
+        where = copts.shared_cache.resolve()
+        for a in apps:
+            if where.is_relative_to(a.path.resolve()) or where == a.path.resolve():
+                raise UsageError(f"共享缓存目录 {copts.shared_cache} 位于材料目录 {a.path} 之内：zjcheck 不向材料目录写入任何文件")
     try:
         client, cluster = connect(copts)
     except (OSError, TimeoutError, ValueError) as e:
