@@ -293,8 +293,29 @@ def test_worker_killed_mid_batch_the_batch_completes(tmp_path: Path, cluster_wit
     marker = tmp_path / "killed"
     address = cluster_with(_killer(str(marker), ""))
     opts = Options(engine=_engine(), cache_dir=tmp_path / "cache-cluster")
-    got = B.run_batch(root, opts, tmp_path / "out-cluster", cluster=ClusterOptions(address))
+
+    class Record(B.Progress):
+        def __init__(self) -> None:
+            self.notes: list[str] = []
+            self.inflight = self.most = 0
+
+        def applicant(self, a: B.Applicant) -> None:
+            self.inflight += 1
+            self.most = max(self.most, self.inflight)
+
+        def done(self, a: B.Applicant, row: B.Row) -> None:
+            self.inflight -= 1
+
+        def note(self, text: str, lasting: bool = False) -> None:
+            self.notes.append(text)
+
+    seen = Record()
+    got = B.run_batch(root, opts, tmp_path / "out-cluster", seen, cluster=ClusterOptions(address, window=2))
     assert marker.exists()                                  # a worker did die while reading a page
+    assert seen.most == 2                                   # never more applicants in flight than the window
+    import re
+    assert any(re.fullmatch(r"申报人 3/3，[\d.]+ 页/秒，预计剩余 .+，工作进程 [12] 个", n) for n in seen.notes), seen.notes
+    assert seen.notes[0].startswith(f"Dask 调度器 {address}")
     want = B.run_batch(root, Options(engine=_engine(), jobs=2, cache_dir=tmp_path / "cache-embedded"),
                        tmp_path / "out-embedded")
     assert [r.pages_ocr for r in got.rows] == [1, 1, 1]     # every page read once, on the cluster
