@@ -135,6 +135,11 @@ def test_ledger_entry_needs_same_fingerprint_and_applicant(tmp_path: Path) -> No
     assert ledger.lookup(tmp_path, "张三", "张三.zip", "sha256:a") is None       # another applicant's slot
     assert ledger.lookup(tmp_path, "张三", "张三", None) is None                 # could not be walked
     assert ledger.lookup(None, "张三", "张三", "sha256:a") is None
+    row["report"] = "张三.html"
+    ledger.write_atomic(tmp_path / "张三.json", ledger.with_ledger('{}', ledger.block("张三", "sha256:a", row, [])))
+    assert ledger.lookup(tmp_path, "张三", "张三", "sha256:a") is None          # its HTML report is gone
+    (tmp_path / "张三.html").write_text("<html></html>", "utf-8")
+    assert ledger.lookup(tmp_path, "张三", "张三", "sha256:a") is not None
     (tmp_path / "张三.json").write_text(text[: len(text) // 2], "utf-8")        # half written (a killed run)
     assert ledger.lookup(tmp_path, "张三", "张三", "sha256:a") is None
     assert not list(tmp_path.glob(".zjcheck-*"))                                # no temp file left behind

@@ -127,6 +127,9 @@ def lookup(out: Path | None, slug: str, key: str, fp: str | None) -> dict[str, A
     block = entry(out, slug)
     if block is None or block.get("fingerprint") != fp or block.get("applicant") != key:
         return None
+    report = block["row"].get("report")
+    if report and not (out / str(report)).is_file():
+        return None                 # its HTML report was removed: write it again
     return block
 
 
