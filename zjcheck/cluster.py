@@ -130,9 +130,12 @@ class Counts:
 
 
 def check_task(a: Applicant, opts: Options, texts: dict[str, list[dict[str, Any]]], cache_key: str,
-               counts: Counts) -> Outcome:
+               counts: Counts, inline: bool = True) -> Outcome:
     """One applicant's check (pipeline.run) with the pages already read: they
-    are put into a private page cache, so the run reads nothing again."""
+    are put into a private page cache, so the run reads nothing again but the
+    files left to it (see Driver.probed).  `inline`: read those in this
+    process (a Dask worker); otherwise (the client, --ship) in worker
+    processes, as `zjcheck check` does."""
     from zjcheck.pipeline import run
     os.environ["OMP_THREAD_LIMIT"] = "1"
     _lift_budget()
@@ -144,7 +147,7 @@ def check_task(a: Applicant, opts: Options, texts: dict[str, list[dict[str, Any]
         mine = dataclasses.replace(opts, cache=True, cache_dir=Path(d), jobs=1)
         path = a.path if a.path.is_absolute() else a.path.resolve()
         try:
-            result = run(path, mine, pool=InlinePool())
+            result = run(path, mine, pool=InlinePool() if inline else None)
         finally:
             _lift_budget()          # files left to the check were read here, under a budget
     result.root = str(a.path)
@@ -364,7 +367,7 @@ class Driver:
                     app.cache.put(f.sha256, full)
         if self.copts.ship:
             try:
-                return check_task(app.a, self.opts, texts, app.cache_key, app.counts)
+                return check_task(app.a, self.opts, texts, app.cache_key, app.counts, inline=False)
             except Exception as e:  # noqa: BLE001
                 return Outcome(failed_row(app.a, e, time.monotonic() - app.t0))
         self._submit(check_task, app.a, self.opts, texts, app.cache_key, app.counts, kind="check", app=app,
