@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 FIXTURES := fixtures/packages/manifest.json
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test setup system-deps test-system-deps venv fixtures bench clean
+.PHONY: demo test setup system-deps test-system-deps venv fixtures bench bench-scale clean
 
 demo: setup fixtures
 	@echo "== zjcheck check fixtures/packages/compliant =="
@@ -49,7 +49,7 @@ $(VENV)/bin/python:
 # pip's and the build backend's chatter goes to a log, shown only when the install fails
 $(STAMP): pyproject.toml $(VENV)/bin/python
 	@echo "安装 Python 依赖（日志：$(VENV)/install.log）..."
-	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test,cluster]'; } > $(VENV)/install.log 2>&1 \
 	  || { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
@@ -62,6 +62,10 @@ fixtures: $(STAMP)
 # OCR accuracy/speed of every engine.
 bench: setup fixtures
 	$(BIN)/python bench/run.py
+
+# pages/s of `zjcheck batch --scheduler` with 1 and 2 Dask workers (issue 20)
+bench-scale: setup fixtures
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf fixtures/packages .pytest_cache

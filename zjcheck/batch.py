@@ -114,6 +114,9 @@ class Progress:
     def applicant(self, a: Applicant) -> None: ...
     def pages(self, done: int, total: int) -> None: ...
     def done(self, a: Applicant, row: Row) -> None: ...
+    def note(self, text: str, lasting: bool = False) -> None: ...   # a status line (cluster: workers, pages/s, ETA)
+
+    cumulative = False     # pages(done, total) counts the whole batch (the cluster), not one applicant
 
 
 # ---------------------------------------------------------------- discovery
@@ -247,18 +250,64 @@ def finding_rows(a: Applicant, result: Result) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- run
 
-def _write_reports(a: Applicant, result: Result, out: Path) -> str:
+@dataclass
+class Outcome:
+    """One applicant's check as the batch keeps it: the summary row, the flat
+    finding rows and the rendered reports (None when the check failed)."""
+
+    row: Row
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    report_json: str | None = None
+    report_html: str | None = None
+    cross: Any = None       # crossapp.ApplicantPrint for the checks across applicants (None: not made)
+
+
+def outcome(a: Applicant, result: Result, seconds: float) -> Outcome:
+    """The same for the embedded pool and a cluster worker (zjcheck.cluster)."""
+    from zjcheck import crossbatch
     from zjcheck.report import html as html_report, json as json_report
-    (out / f"{a.slug}.json").write_text(json_report.render(result) + "\n", encoding="utf-8", errors="backslashreplace")
-    name = f"{a.slug}.html"
-    (out / name).write_text(html_report.render(result), encoding="utf-8", errors="backslashreplace")
-    return readable(name)
+    row = row_for(a, result, seconds)
+    return Outcome(row, finding_rows(a, result), json_report.render(result), html_report.render(result),
+                   crossbatch.take(a, result, row))
+
+
+def _store(a: Applicant, oc: Outcome, out: Path | None, fp: str | None) -> None:
+    """Write an applicant's reports; the JSON last, with its ledger block
+    (zjcheck.ledger): once it is there, a re-run skips the applicant."""
+    from zjcheck import ledger
+    if out is None or oc.report_json is None:
+        return
+    row = oc.row
+    try:
+        name = f"{a.slug}.html"
+        ledger.write_atomic(out / name, oc.report_html or "")
+        row.report = readable(name)
+        from zjcheck.crossapp import print_to_json
+        block = ledger.block(a.key, fp, row.to_json(), oc.findings,
+                             print_to_json(oc.cross) if oc.cross is not None else None)
+        ledger.write_atomic(out / f"{a.slug}.json", ledger.with_ledger(oc.report_json, block))
+    except Exception as e:  # noqa: BLE001 - a report that cannot be written is the row's problem
+        row.problem = (row.problem + "；" if row.problem else "") + f"报告无法写入：{type(e).__name__}: {e}"
+
+
+def _from_ledger(block: dict[str, Any]) -> Outcome | None:
+    from zjcheck.crossapp import print_from_json
+    try:
+        cross = print_from_json(block["cross"]) if block.get("cross") else None
+        return Outcome(Row(**block["row"]), list(block.get("findings") or []), cross=cross)
+    except (TypeError, KeyError, ValueError):
+        return None
 
 
 def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Progress | None = None,
-              runner: Callable[..., Result] | None = None) -> BatchResult:
-    """Check every applicant under ROOT; write reports and exports to OUT."""
-    from zjcheck import crossbatch
+              runner: Callable[..., Result] | None = None, cluster: Any = None) -> BatchResult:
+    """Check every applicant under ROOT; write reports and exports to OUT.
+
+    OUT is also the ledger (zjcheck.ledger): an applicant whose report there
+    holds the fingerprint of its current inputs is not checked again.
+    `cluster` (zjcheck.cluster.ClusterOptions): run on Dask instead of the
+    embedded process pool; the results are the same."""
+    from zjcheck import crossbatch, ledger
     from zjcheck.pipeline import run
     from zjcheck.read import ReadSettings, shared_pool
     runner = runner or run
@@ -276,32 +325,52 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
             raise UsageError(f"输出目录 {out} 无法创建：{e.strerror or e}") from None
     br = BatchResult(str(root), ignored=ignored)
     progress.start(apps)
-    jobs = opts.jobs or ReadSettings().jobs
-    with shared_pool(jobs) as pool:
-        for a in apps:
-            progress.applicant(a)
-            t = time.monotonic()
-            try:
-                result = runner(a.path, opts, progress.pages, pool=pool)
-            except Exception as e:  # noqa: BLE001 - one broken package must not stop the batch
-                from concurrent.futures.process import BrokenProcessPool
-                if isinstance(e, BrokenProcessPool) and pool is not None:
-                    pool.reset()
-                row = failed_row(a, e, time.monotonic() - t)
-            else:
-                row = row_for(a, result, time.monotonic() - t)
-                br.findings.extend(finding_rows(a, result))
-                crossbatch.take(prints, a, result, row)
-                if out is not None:
-                    try:
-                        row.report = _write_reports(a, result, out)
-                    except Exception as e:  # noqa: BLE001 - a report that cannot be written is the row's problem
-                        row.problem = (row.problem + "；" if row.problem else "") + f"报告无法写入：{type(e).__name__}: {e}"
-                row.seconds = round(time.monotonic() - t, 2)
-                del result
-            br.rows.append(row)
-            progress.done(a, row)
-        crossbatch.finish(br, prints, apps, opts, runner, pool, out)
+    kept: dict[str, Outcome] = {}
+
+    def known(a: Applicant, walked: Any = None) -> tuple[str | None, Outcome | None]:
+        """Seam 1, the ledger: (fingerprint, the outcome kept from an earlier run with the same inputs)."""
+        if out is None:
+            return None, None
+        fp = ledger.fingerprint(a.path, opts, walked)
+        hit = ledger.lookup(out, a.slug, a.key, fp)
+        return fp, _from_ledger(hit) if hit is not None else None
+
+    def finish(a: Applicant, fp: str | None, oc: Outcome, fresh: bool) -> None:
+        if fresh:
+            _store(a, oc, out, fp)
+        kept[a.key] = oc
+        progress.done(a, oc.row)
+
+    if cluster is None:        # seam 2: the embedded process pool …
+        jobs = opts.jobs or ReadSettings().jobs
+        with shared_pool(jobs) as pool:
+            for a in apps:
+                fp, old = known(a)
+                if old is not None:
+                    finish(a, fp, old, False)
+                    continue
+                progress.applicant(a)
+                t = time.monotonic()
+                try:
+                    result = runner(a.path, opts, progress.pages, pool=pool)
+                except Exception as e:  # noqa: BLE001 - one broken package must not stop the batch
+                    from concurrent.futures.process import BrokenProcessPool
+                    if isinstance(e, BrokenProcessPool) and pool is not None:
+                        pool.reset()
+                    oc = Outcome(failed_row(a, e, time.monotonic() - t))
+                else:
+                    oc = outcome(a, result, time.monotonic() - t)
+                    del result
+                finish(a, fp, oc, True)
+    else:                      # … or the Dask cluster (same outcomes)
+        from zjcheck.cluster import run_on_cluster
+        for a, fp, oc, fresh in run_on_cluster(apps, opts, cluster, progress, known):
+            finish(a, fp, oc, fresh)
+    for a in apps:
+        oc = kept[a.key]
+        br.rows.append(oc.row)
+        br.findings.extend(oc.findings)
+    crossbatch.finish(br, [kept[a.key] for a in apps], apps, opts, runner, out)
     br.seconds = time.monotonic() - t0
     if out is not None:
         write_exports(br, out)
@@ -327,9 +396,11 @@ def write_exports(br: BatchResult, out: Path) -> None:
 class BarProgress(Progress):
     """A rich progress bar: applicants and pages done, ETA (on stderr)."""
 
-    def __init__(self, console: Any, enabled: bool = True) -> None:
+    def __init__(self, console: Any, enabled: bool = True, quiet: bool = False) -> None:
         self.console = console
         self.enabled = enabled
+        self.quiet = quiet
+        self.t_note: Any = None
         self.bar: Any = None
         self.pages_before = 0      # pages of the applicants already done
         self.current_total = 0
@@ -360,12 +431,26 @@ class BarProgress(Progress):
             self.current_total = 0
 
     def pages(self, done: int, total: int) -> None:
-        if self.bar is not None:
+        if self.bar is not None and self.cumulative:
+            self.bar.update(self.t_pages, completed=done, total=total)
+        elif self.bar is not None:
             self.current_total = total
             self.bar.update(self.t_pages, completed=self.pages_before + done, total=self.pages_before + total)
 
+    def note(self, text: str, lasting: bool = False) -> None:
+        from zjcheck.escape import markup
+        if lasting and not self.quiet:
+            from rich.text import Text
+            self.console.print(Text(terminal(text), style="dim"), highlight=False, soft_wrap=True)
+        elif self.bar is not None and self.t_note is None:
+            self.t_note = self.bar.add_task(markup(text), total=None)
+        elif self.bar is not None:
+            self.bar.update(self.t_note, description=markup(text))
+
     def done(self, a: Applicant, row: Row) -> None:
-        if self.bar is not None:
+        if self.bar is not None and self.cumulative:
+            self.bar.advance(self.t_apps)
+        elif self.bar is not None:
             self.pages_before += self.current_total
             self.bar.update(self.t_pages, completed=self.pages_before, total=self.pages_before)
             self.bar.advance(self.t_apps)

@@ -138,17 +138,34 @@ def batch(
     ocr: str = typer.Option(os.environ.get("ZJCHECK_OCR", "auto"), "--ocr",
                             help="OCR 引擎：auto（默认，即 rapidocr）/ rapidocr / tesseract", metavar="引擎"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示汇总表，只输出结论行", metavar=""),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="在 Dask 集群上运行：调度器地址（tcp://主机:8786），或 local（在本机启动 --workers 个工作进程）；"
+                                                 "需要 pip install 'zjcheck\\[cluster]'", metavar="地址"),
+    workers: int = typer.Option(2, "--workers", min=1, help="--scheduler local 时的工作进程数（每个一个线程）", metavar="N"),
+    ship: bool = typer.Option(False, "--ship", help="集群工作节点看不到材料目录时：由本机把文件内容发送给集群", metavar=""),
+    shared_cache: Optional[Path] = typer.Option(None, "--shared-cache",
+                                                help="集群模式下另一个页面缓存目录（如共享存储上的），与其他客户端共用已识别的页面", metavar="文件夹"),
 ) -> None:
-    """批量检查：ROOT 下每个子文件夹或 zip 是一位申报人，输出汇总表和报告。"""
+    """批量检查：ROOT 下每个子文件夹或 zip 是一位申报人，输出汇总表和报告。
+    --out 目录同时是进度账本：重跑（或中断后再跑）只检查输入有变化或尚未完成的申报人。"""
     from zjcheck.batch import BarProgress, render_summary, run_batch
     from zjcheck.pipeline import Options
 
     _catalogue_file(catalogue)
     opts = Options(catalogue=catalogue, jobs=jobs, cache=not no_cache, engine=ocr)
+    cluster = None
+    if scheduler:
+        import importlib.util
+        if importlib.util.find_spec("distributed") is None:
+            _fail("--scheduler 需要 Dask：请先安装 pip install 'zjcheck[cluster]'")
+        from zjcheck.cluster import ClusterOptions
+        cluster = ClusterOptions(scheduler.strip(), workers=workers, ship=ship, shared_cache=shared_cache)
+    elif ship or shared_cache is not None:
+        _fail("--ship、--shared-cache 只能与 --scheduler 一起使用")
     err = Console(stderr=True)
     try:
-        with BarProgress(err, enabled=err.is_terminal and not quiet) as progress:
-            br = run_batch(root, opts, out, progress)
+        with BarProgress(err, enabled=err.is_terminal and not quiet, quiet=quiet) as progress:
+            br = run_batch(root, opts, out, progress, cluster=cluster)
     except UsageError as e:
         _fail(str(e))
         return

@@ -24,6 +24,7 @@ left out (whose page is whose cannot be told).
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 import tomllib
@@ -31,7 +32,7 @@ import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -105,6 +106,59 @@ class ApplicantPrint:
     pages: list[PagePrint] = field(default_factory=list)
     texts: list[TextPrint] = field(default_factory=list)
     claims: list[ClaimPrint] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- prints in the ledger
+
+def _enc(v: Any) -> Any:
+    """A print's field as JSON: bytes and arrays as base64, facts as their fields."""
+    if isinstance(v, bytes):
+        return {"b64": base64.b64encode(v).decode("ascii")}
+    if isinstance(v, np.ndarray):
+        return {"np": str(v.dtype), "b64": base64.b64encode(v.tobytes()).decode("ascii")}
+    if isinstance(v, Fact):
+        return {"fact": {f.name: _enc(getattr(v, f.name)) for f in fields(v)}}
+    if isinstance(v, (list, tuple)):
+        return [_enc(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _enc(x) for k, x in v.items()}
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)                   # a date in a fact's value: its ISO text
+
+
+def _dec(v: Any) -> Any:
+    if isinstance(v, dict):
+        if "np" in v:
+            return np.frombuffer(base64.b64decode(v["b64"]), dtype=np.dtype(v["np"])).copy()
+        if "b64" in v:
+            return base64.b64decode(v["b64"])
+        if "fact" in v:
+            d = {k: _dec(x) for k, x in v["fact"].items()}
+            d["box"] = tuple(d["box"]) if d.get("box") else None
+            d["confirmed_by"] = tuple(d.get("confirmed_by") or ())
+            return Fact(**d)
+        return {k: _dec(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    return v
+
+
+def print_to_json(ap: ApplicantPrint) -> dict[str, Any]:
+    """An applicant's print as the batch ledger keeps it (zjcheck.ledger), so
+    that a resumed batch compares applicants checked in an earlier run too."""
+    return {f.name: _enc(getattr(ap, f.name)) for f in fields(ap)}
+
+
+def print_from_json(d: dict[str, Any]) -> ApplicantPrint:
+    ap = ApplicantPrint(d["key"], d.get("name"), d.get("id_number"))
+    ap.pages = [PagePrint(**_dec(x)) for x in d.get("pages") or []]
+    ap.texts = [TextPrint(**_dec(x)) for x in d.get("texts") or []]
+    for x in d.get("claims") or []:
+        c = _dec(x)
+        c["keys"], c["people"] = tuple(c["keys"]), tuple(c["people"])
+        ap.claims.append(ClaimPrint(**c))
+    return ap
 
 
 def _z(s: str) -> bytes:

@@ -2,15 +2,17 @@
 `zjcheck batch` feeds them and shows them, kept out of batch.py so that the
 batch's scheduling can change without touching them.
 
-The seam is two calls: `take` after each applicant's run (its result reduced
-to a small `crossapp.ApplicantPrint`, which can travel from a worker or be
-kept with a resumable ledger) and `finish` once every applicant is checked
-(the prints compared; the findings added to the rows, reports and exports
-of the applicants they concern).
+The seam is two calls: `take` when an applicant's run ends, wherever it
+runs (the embedded pool or a Dask worker: `batch.outcome`), reduces the
+result to a small `crossapp.ApplicantPrint` that travels with the outcome
+and is kept in the ledger (so a resumed batch compares every applicant);
+`finish` once every applicant is done compares the prints and adds the
+findings to the rows, reports and exports of the applicants they concern.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,7 @@ from zjcheck.escape import terminal
 from zjcheck.model import Finding
 
 if TYPE_CHECKING:
-    from zjcheck.batch import Applicant, BatchResult, Row
+    from zjcheck.batch import Applicant, BatchResult, Outcome, Row
     from zjcheck.pipeline import Options, Result
 
 
@@ -29,46 +31,51 @@ def _problem(row: Row, text: str) -> None:
     row.problem = (row.problem + "；" if row.problem else "") + text
 
 
-def take(prints: list[crossapp.ApplicantPrint], a: Applicant, result: Result, row: Row) -> None:
-    """Keep what the cross checks need of one applicant's run."""
+def take(a: Applicant, result: Result, row: Row) -> crossapp.ApplicantPrint | None:
+    """What the cross checks need of one applicant's run (None, said in the row, when it cannot be made)."""
     try:
-        prints.append(crossapp.fingerprint(a.key, result))
+        return crossapp.fingerprint(a.key, result)
     except Exception as e:  # noqa: BLE001 - the cross check loses one applicant, the batch goes on
         _problem(row, f"跨申报人检查未包含该申报人：{type(e).__name__}: {e}")
+        return None
 
 
-def finish(br: BatchResult, prints: list[crossapp.ApplicantPrint], apps: list[Applicant], opts: Options,
-           runner: Callable[..., Result], pool: Any, out: Path | None) -> None:
+def finish(br: BatchResult, outcomes: list[Outcome], apps: list[Applicant], opts: Options,
+           runner: Callable[..., Result], out: Path | None) -> None:
     """Compare the prints; add the findings to the applicants they concern:
-    their runs are repeated (from the page cache), the findings attached, the
-    reports written again.  Where a run cannot be repeated, the row's counts
+    their runs are repeated here from the page cache (on a cluster too: the
+    client wrote the cache), the findings attached, the reports and their
+    ledger written again.  Where a run cannot be repeated, the row's counts
     and verdict still take the findings."""
-    from zjcheck import batch
-    from zjcheck.report.export import SEVERITY_LABEL
-    br.cross = crossapp.cross_check(prints)
+    from zjcheck import batch, ledger
+    from zjcheck.read import ReadSettings, shared_pool
+    br.cross = crossapp.cross_check([oc.cross for oc in outcomes if oc.cross is not None])
     concerned = {k for c in br.cross for k in (c.a.applicant, c.b.applicant)}
+    if not concerned:
+        return
     by_key = {a.key: a for a in apps}
-    for n, row in enumerate(br.rows):
-        a = by_key.get(row.applicant)
-        if a is None or a.key not in concerned:
-            continue
-        mine: list[Finding] = []
-        try:
-            result = runner(a.path, opts, lambda done, total: None, pool=pool)
-        except Exception:  # noqa: BLE001 - the row keeps its report; its counts take the findings below
-            result = None
-        if result is not None:
-            mine = crossapp.attach(result, a.key, br.cross)
-            new = batch.row_for(a, result, row.seconds)
-            new.report = row.report
-            if out is not None:
-                try:
-                    new.report = batch._write_reports(a, result, out)
-                except Exception as e:  # noqa: BLE001
-                    _problem(new, f"报告无法写入：{type(e).__name__}: {e}")
-            br.rows[n] = new
-        else:
+    with shared_pool(opts.jobs or ReadSettings().jobs) as pool:
+        for n, row in enumerate(br.rows):
+            a = by_key.get(row.applicant)
+            if a is None or a.key not in concerned:
+                continue
+            t = time.monotonic()
+            try:
+                result = runner(a.path, opts, lambda done, total: None, pool=pool)
+            except Exception:  # noqa: BLE001 - the row keeps its report; its counts take the findings below
+                result = None
+            if result is not None:
+                crossapp.attach(result, a.key, br.cross)
+                oc = batch.outcome(a, result, row.seconds + time.monotonic() - t)
+                oc.row.seconds = row.seconds
+                batch._store(a, oc, out, ledger.fingerprint(a.path, opts))
+                br.rows[n] = oc.row
+                br.findings[:] = [f for f in br.findings if f.get("applicant") != a.key] + oc.findings
+                continue
+            from zjcheck.report.export import SEVERITY_LABEL
             mine = [c.for_applicant(a.key) for c in br.cross if c.concerns(a.key)]
+            listed = {(f.get("applicant"), f.get("code"), f.get("message")) for f in br.findings}
+            mine = [f for f in mine if (a.key, f.code, f.message) not in listed]   # kept from an earlier run
             row.errors += sum(f.severity == "error" for f in mine)
             row.warnings += sum(f.severity == "warning" for f in mine)
             row.infos += sum(f.severity == "info" for f in mine)
@@ -76,9 +83,9 @@ def finish(br: BatchResult, prints: list[crossapp.ApplicantPrint], apps: list[Ap
                 row.exit_code, row.verdict = int(ExitCode.errors), batch.VERDICT_ERRORS
             elif row.verdict == batch.VERDICT_OK and row.warnings:
                 row.verdict = batch.VERDICT_WARN
-        br.findings.extend({"applicant": a.key, "code": f.code, "severity": SEVERITY_LABEL.get(f.severity, f.severity),
-                            "item": f.item, "material": f.material, "evidence": f.evidence, "path": f.path,
-                            "page": f.page, "message": f.message, "fix": f.fix} for f in mine)
+            br.findings.extend({"applicant": a.key, "code": f.code, "severity": SEVERITY_LABEL.get(f.severity, f.severity),
+                                "item": f.item, "material": f.material, "evidence": f.evidence, "path": f.path,
+                                "page": f.page, "message": f.message, "fix": f.fix} for f in mine)
 
 
 def rows(br: BatchResult) -> list[dict[str, Any]]:
