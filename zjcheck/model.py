@@ -102,6 +102,8 @@ class PageText:
     gray: bool = False                 # the page image has no colour (a black-and-white scan)
     paper: float | None = None         # share of paper-like pixels (light, unsaturated); None: not measured
     error: str | None = None           # why the page could not be read
+    # signs of editing seen on the page (zjcheck.tamper.inspect); cached on their own, not in to_json
+    marks: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
