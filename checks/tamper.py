@@ -146,12 +146,24 @@ def qr_findings(page: Page) -> list[Finding]:
             if got is None:
                 continue
             printed, shown = got
-            boxes = [code["box"]] + ([list(printed.box)] if printed.box else [])
+            where = _printed_box(page, printed)
+            boxes = [code["box"]] + ([where] if where else [])
             out.append(finding(
                 "TMP001", f"{code.get('format', '二维码')} 中的{fld.kind}为“{fld.value}”，页面上印的{fld.kind}是“{shown}”："
                           f"二者应当一致，请核对原件", at=page, needs={f"页面上的{fld.kind}": printed},
                 boxes=boxes, side_by_side=True, field=fld.kind, payload_value=fld.value, printed=shown))
     return out
+
+
+def _printed_box(page: Page, printed: Fact) -> list[float] | None:
+    """Where the printed value is: its OCR line, or the text-layer run holding it."""
+    if printed.box:
+        return [float(v) for v in printed.box]
+    want = _norm_code(str(printed.value))
+    for run in page.content.marks.get("runs", []):
+        if want and want in _norm_code(run.get("text", "")):
+            return run.get("box")
+    return None
 
 
 def _disagreement(page: Page, fld: barcodes.Field) -> tuple[Fact, str] | None:
@@ -182,7 +194,7 @@ def _disagreement(page: Page, fld: barcodes.Field) -> tuple[Fact, str] | None:
         return None
     if printed.source == "ocr" and Levenshtein.distance(shown, value) <= 1:
         return None                      # one character off on a scan: a misread, not an edit
-    return printed, str(printed.value)
+    return printed, shown if re.fullmatch(r"[0-9A-Z]+", shown) else str(printed.value)
 
 
 def _amount_disagreement(page: Page, value: str) -> tuple[Fact, str] | None:

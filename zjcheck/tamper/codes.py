@@ -35,11 +35,8 @@ def decode(img: Image.Image) -> list[dict[str, Any]]:
     f = zxingcpp.BarcodeFormat
     wanted = [getattr(f, n) for n in ("QRCode", "MicroQRCode", "DataMatrix", "PDF417", "Aztec", "Code128", "EAN13")
               if hasattr(f, n)]
-    formats = wanted[0]
-    for x in wanted[1:]:
-        formats = formats | x
     out: list[dict[str, Any]] = []
-    for bc in zxingcpp.read_barcodes(img.convert("L"), formats=formats)[:MAX_SYMBOLS]:
+    for bc in zxingcpp.read_barcodes(img.convert("L"), formats=tuple(wanted))[:MAX_SYMBOLS]:
         if not getattr(bc, "valid", True):
             continue
         text = _text(bc)

@@ -11,7 +11,8 @@ invalidate OCR results).
 
 - ``file`` (first page only): pdf.file_marks / image.file_marks
 - ``codes``: barcodes read [{format, text, box}]
-- ``covered``, ``fonts``: pdf.page_marks, boxes in page pixels
+- ``covered``, ``fonts``: pdf.page_marks, boxes in page pixels; ``runs``: the
+  text runs of a text-layer page that may carry a code (where a printed value is)
 - ``seals``: [{box, red, flat, aspect}] (seals.signature of each detected seal)
 - ``error``: why the page could not be inspected (nothing is said about it)
 """
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from zjcheck.cache import PageCache
     from zjcheck.model import PageText, SourceFile
 
-SCHEMA = 2                 # bump when what a page's marks hold changes
+SCHEMA = 5                 # bump when what a page's marks hold changes
 QR_DPI = 200               # text-layer pages with a square picture are rendered this sharp to read a code
 Box = tuple[float, float, float, float]
 
@@ -78,6 +79,8 @@ def inspect_page(task: InspectTask) -> dict[str, Any]:
                 marks["covered"] = [{**c, "box": to_px(c["box"]), "over_boxes": [to_px(b) for b in c["over_boxes"]]}
                                     for c in pm["covered"]]
                 marks["fonts"] = [{**c, "box": to_px(c["box"])} for c in pm["fonts"]]
+                if pm.get("runs"):
+                    marks["runs"] = [{**c, "box": to_px(c["box"])} for c in pm["runs"]]
             look_for_code = pm["square_images"] > 0
         if look_for_code or task.seals:
             dpi = max(task.dpi, QR_DPI) if look_for_code else task.dpi

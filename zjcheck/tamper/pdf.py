@@ -29,8 +29,10 @@ from zjcheck import limits
 
 MAX_OBJECTS = 4000          # page objects looked at per page
 MAX_PAGES_DIFF = 300        # pages compared between revisions
+MAX_RUNS = 400              # text runs kept (with their boxes) of a page that may carry a barcode
 WHITE = 235                 # a covering box is filled at least this light (0-255, each channel)
-INSIDE = 0.6                # share of a text object's box inside a covering box
+INSIDE = 0.6                # share of a text object's box inside a covering box (the text on top)
+UNDER = 0.3                 # … and of a text drawn before it (a whiteout may cover a word of a longer run)
 
 
 def _pdfium():  # type: ignore[no-untyped-def]
@@ -147,7 +149,7 @@ def _changed_pages(original: bytes, now: Any) -> dict[str, Any]:
         for i in range(min(n_old, n_new, MAX_PAGES_DIFF)):
             page = now[i]
             try:
-                crop = [float(v) for v in page.get_cropbox()]
+                crop = [float(v) for v in page.get_bbox()]
                 turned = page.get_rotation() % 360 != 0
             finally:
                 page.close()
@@ -274,7 +276,7 @@ def page_marks(path: str, index: int) -> dict[str, Any]:
     try:
         runs: list[dict[str, Any]] = []
         drawn: list[tuple[str, Any]] = []          # ("text", run) / ("white", box), in drawing order
-        l, b, r, t = page.get_cropbox()
+        l, b, r, t = page.get_bbox()      # the crop box as shown (inherited boxes resolved)
         page_area = max(1.0, (r - l) * (t - b))
         square = 0
         for obj in _objects(page):
@@ -297,8 +299,11 @@ def page_marks(path: str, index: int) -> dict[str, Any]:
                 if 20 <= min(w, h) and max(w, h) <= 260 and abs(w / max(h, 1e-6) - 1) <= 0.15:
                     square += 1          # a picture that may be a QR or DataMatrix code
         rotation = page.get_rotation()
-        return {"page_box": [l, b, r, t], "rotation": rotation, "covered": _covered(drawn),
-                "fonts": font_candidates(runs), "square_images": square}
+        out = {"page_box": [l, b, r, t], "rotation": rotation, "covered": _covered(drawn),
+               "fonts": font_candidates(runs), "square_images": square}
+        if square:        # a page that may carry a code: where its printed values are (TMP001's crop)
+            out["runs"] = [{"text": x["text"][:200], "box": x["box"]} for x in runs[:MAX_RUNS]]
+        return out
     finally:
         textpage.close()
         page.close()
@@ -317,7 +322,7 @@ def _covered(drawn: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     for k, (kind, box) in enumerate(drawn):
         if kind != "white":
             continue
-        under = [run for kd, run in drawn[:k] if kd == "text" and _inside(run["box"], box) >= INSIDE]
+        under = [run for kd, run in drawn[:k] if kd == "text" and _inside(run["box"], box) >= UNDER]
         over = [run for kd, run in drawn[k + 1:] if kd == "text" and _inside(run["box"], box) >= INSIDE]
         if under and over:
             out.append({"box": box, "under": "".join(r["text"] for r in under)[:200],
