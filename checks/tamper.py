@@ -192,9 +192,19 @@ def _disagreement(page: Page, fld: barcodes.Field) -> tuple[Fact, str] | None:
     shown = _norm_code(str(printed.value))
     if not shown or shown == value or value in shown or (shown in value and len(shown) >= 0.8 * len(value)):
         return None
-    if printed.source == "ocr" and Levenshtein.distance(shown, value) <= 1:
-        return None                      # one character off on a scan: a misread, not an edit
+    if printed.source == "ocr" and _misread(shown, value):
+        return None                      # a character or two off on a scan: a misread, not an edit
     return printed, shown if re.fullmatch(r"[0-9A-Z]+", shown) else str(printed.value)
+
+
+_LOOKALIKE = str.maketrans("OQDILZSBG", "001112586")
+
+
+def _misread(printed: str, payload: str) -> bool:
+    """Whether an OCR reading may be the payload value misread: the same up to
+    look-alike characters (O/0, I/1, S/5 …) and one edit in every eight characters."""
+    a, b = printed.translate(_LOOKALIKE), payload.translate(_LOOKALIKE)
+    return Levenshtein.distance(a, b) <= max(1, len(b) // 8)
 
 
 def _amount_disagreement(page: Page, value: str) -> tuple[Fact, str] | None:

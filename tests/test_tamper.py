@@ -82,6 +82,9 @@ def test_tmp001_silent_where_it_should_be() -> None:
     assert checker.qr_findings(_record_page(payload="https://www.chsi.com.cn/")) == []            # an address only
     # on a scan, one character off is a misread, not an edit
     assert checker.qr_findings(_record_page(payload=URL.format("A7K3M9Q2T5W8X4RB"), source="ocr")) == []
+    assert checker.qr_findings(_record_page(payload=URL.format("A7K3M9O2T5W8X4R6"), source="ocr")) == []   # Q read as O
+    # … but the same difference on a text layer is what it is
+    assert codes(checker.qr_findings(_record_page(payload=URL.format("A7K3M9O2T5W8X4R6")))) == ["TMP001"]
     # the printed code not read surely: could not verify, no warning
     weak = checker.qr_findings(_record_page(source="ocr", conf=40.0))
     assert codes(weak) == ["GEN012"] and weak[0].data["would_be"] == "TMP001"

@@ -84,7 +84,8 @@ def file_marks(path: str) -> dict[str, Any]:
             q = getattr(im, "quantization", None) or {}
             if q:
                 out["quality"] = estimate_quality(list(q.get(0, [])))
-            if q and 0 in q:
+            from zjcheck.imaging.render import DRAFT_FROM
+            if q and 0 in q and im.width * im.height <= DRAFT_FROM:      # larger photos are only decoded reduced
                 try:
                     out["double"] = double_compression(im, list(q[0]))
                 except (MemoryError, limits.LimitExceeded):

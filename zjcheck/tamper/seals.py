@@ -81,7 +81,6 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float] | None:
         return None
     centre = (N / 2, N / 2)
     best = (-2.0, B)
-    k = len(SHIFTS)
     for ang in ANGLES:
         rot = cv2.warpAffine(B, cv2.getRotationMatrix2D(centre, float(ang), 1.0), (N, N), flags=cv2.INTER_LINEAR)
         stack = np.stack([np.roll(np.roll(rot, dy, axis=0), dx, axis=1) for dx in SHIFTS for dy in SHIFTS])
