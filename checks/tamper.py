@@ -15,8 +15,9 @@ of them is worth a reviewer's second look, given what the page is.
   that changed what a page shows; text covered by a white box with other
   text on top; a PDF-editing program as Producer/Creator of a document a
   system generates.  Silent on self-made documents (work summary, score
-  sheet) and on updates that change no page (metadata only), on signatures
-  added as updates, and on linearized files.
+  sheet) and on updates that change no page (metadata only, a page turned),
+  on signatures added as updates, on linearized files, and on pages added
+  or removed (a scan completed later) unless a system issued the document.
 - TMP003: an image file saved by an image editor (EXIF/XMP/PNG software,
   Photoshop's resource block) or saved twice as JPEG, coarser first and finer
   after.  Silent on screenshots and self-made documents, on camera and
@@ -255,7 +256,9 @@ def pdf_findings(doc: Document) -> list[Finding]:
         reported.add(page.number)
         out.append(finding("TMP002", f"{text}：请核对原件", at=page, needs={"文件结构": _structure_fact("revision", page)},
                            boxes=boxes, revisions=fm.get("revisions"), base=fm.get("base"), size=fm.get("size")))
-    if "pages" in changed and not reported and not _self_made(doc.pages[0]):
+    if "pages" in changed and not reported and any(_system(p) for p in doc.pages):
+        # pages added to or removed from a scan after its first save is ordinary work; on a
+        # document a system issued it is not
         pc = changed["pages"]
         out.append(finding("TMP002", f"文件在{after}追加了修订，页数由 {pc.get('before')} 页变为 {pc.get('after')} 页："
                                      "请核对原件", at=doc.pages[0], needs={"文件结构": _structure_fact("revision", doc.pages[0])}))

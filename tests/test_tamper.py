@@ -147,6 +147,20 @@ def test_tmp002_and_tmp004_on_the_edited_record(record_pdfs: dict[str, Path]) ->
     assert checker.pdf_findings(summary.doc) == []
 
 
+def test_tmp002_pages_added_later_only_matter_on_issued_documents() -> None:
+    fm = {"revisions": 2, "base": 100, "changed": {"pages": {"before": 1, "after": 3}}}
+    scan = _with_marks(make_page("技术开发合同", ["cover"], "project", source="ocr"), {"file": fm})
+    assert checker.pdf_findings(scan.doc) == []               # a scan completed with more pages
+    issued = _with_marks(make_page("备案表", ["xueli_record"], "education", source="pdf-text"), {"file": fm})
+    assert codes(checker.pdf_findings(issued.doc)) == ["TMP002"]
+    # an update that changed what an existing page shows matters on a scan too (a pasted image)
+    fm2 = {"revisions": 2, "base": 100, "changed": {"0": {"removed": [], "page_box": [0, 0, 595, 842],
+                                                          "added": [{"kind": "image", "text": "", "box": [1, 2, 3, 4]}]}}}
+    scan.content.marks["file"] = fm2
+    found = checker.pdf_findings(scan.doc)
+    assert codes(found) == ["TMP002"] and "图片" in found[0].message
+
+
 def test_tmp002_text_over_a_white_box(tmp_path: Path) -> None:
     from fixtures.render.writers import new_text_pdf
     doc = new_text_pdf()
@@ -307,6 +321,23 @@ def test_tmp005_pasted_seal_on_two_documents(imprints: dict[str, dict[str, Any]]
     e1 = _seal_page("电子合同一.pdf", imprints["pasted-1"], a.text + "一", source="pdf-text")
     e2 = _seal_page("电子合同二.pdf", imprints["pasted-2"], b.text, source="pdf-text")
     assert checker.seal_findings([e1.doc, e2.doc]) == []
+
+
+def test_tmp005_across_applicants_in_a_batch(imprints: dict[str, dict[str, Any]]) -> None:
+    from types import SimpleNamespace
+
+    from zjcheck.batch import Applicant, pasted_across
+    index = seals.BatchIndex()
+    first = _seal_page("项目/合同.pdf", imprints["pasted-1"], "技术开发合同 委托方（甲方）浙江宏达精密机械股份有限公司 受托方"
+                                                       "（乙方）浙江恒锐机电科技有限公司 签订日期 2022年4月15日")
+    second = _seal_page("工作经历/劳动合同.pdf", imprints["pasted-2"], "劳动合同 第三十条 本合同未尽事宜或与今后国家、省有关规定"
+                                                                "相悖的，按有关规定执行。第三十一条 本合同一式两份")
+    third = _seal_page("项目/服务合同.pdf", imprints["stamped"], "技术服务合同 委托方 受托方 服务内容 验收标准 付款方式 违约责任"
+                                                        " 争议的解决 本合同自双方签字盖章之日起生效")
+    assert pasted_across(Applicant("张三", Path("a"), "a"), SimpleNamespace(documents=[first.doc]), index) == []
+    found = pasted_across(Applicant("李四", Path("b"), "b"), SimpleNamespace(documents=[second.doc, third.doc]), index)
+    assert codes(found) == ["TMP005"] and found[0].data["other_applicant"] == "张三"
+    assert found[0].path == "工作经历/劳动合同.pdf"
 
 
 # ---------------------------------------------------------------- plumbing

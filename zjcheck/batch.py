@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from zjcheck.errors import ExitCode, UsageError
+from zjcheck.model import Finding
 from zjcheck.escape import readable, terminal
 from zjcheck.pipeline import Options, Result
 from zjcheck.walk import LITTER_DIRS, LITTER_NAMES
@@ -266,6 +267,8 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
     br = BatchResult(str(root), ignored=ignored)
     progress.start(apps)
     jobs = opts.jobs or ReadSettings().jobs
+    from zjcheck.tamper.seals import BatchIndex
+    seals = BatchIndex()             # TMP005 across applicants
     with shared_pool(jobs) as pool:
         for a in apps:
             progress.applicant(a)
@@ -278,6 +281,7 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
                     pool.reset()
                 row = failed_row(a, e, time.monotonic() - t)
             else:
+                result.findings.extend(pasted_across(a, result, seals))
                 row = row_for(a, result, time.monotonic() - t)
                 br.findings.extend(finding_rows(a, result))
                 if out is not None:
@@ -293,6 +297,25 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
     if out is not None:
         write_exports(br, out)
     return br
+
+
+def pasted_across(a: Applicant, result: Result, index: Any) -> list[Finding]:
+    """TMP005 for a seal imprint this applicant shares with an applicant checked
+    before (zjcheck.tamper.seals.BatchIndex); a checker's failure here is no finding."""
+    from zjcheck.codes import finding
+    from zjcheck.evidence import Fact
+    try:
+        pairs = index.match(a.key, result.documents)
+    except Exception:  # noqa: BLE001 - a comparison that fails says nothing
+        return []
+    out = []
+    for page, sig, (other, path, number, box), sim in pairs:
+        out.append(finding(
+            "TMP005", f"本页的印章与申报人“{other}”的 {path} 第 {number} 页的印章是同一个印迹（图像相关 {sim['ncc']:.2f}，"
+                      "墨色浓淡分布一致）：实物盖章每次留下的印迹都不相同，请核对原件", at=page,
+            needs={"印章图像": Fact("seal", "text-layer", 1.0, page.doc.rel, page.number)}, boxes=[sig["box"]], other_applicant=other, other_path=path, other_page=number, other_box=box,
+            ncc=sim["ncc"], field=sim["field"]))
+    return out
 
 
 def write_exports(br: BatchResult, out: Path) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from zjcheck.cache import PageCache
     from zjcheck.model import PageText, SourceFile
 
-SCHEMA = 5                 # bump when what a page's marks hold changes
+SCHEMA = 6                 # bump when what a page's marks hold changes
 QR_DPI = 200               # text-layer pages with a square picture are rendered this sharp to read a code
 Box = tuple[float, float, float, float]
 
@@ -82,7 +82,9 @@ def inspect_page(task: InspectTask) -> dict[str, Any]:
                 if pm.get("runs"):
                     marks["runs"] = [{**c, "box": to_px(c["box"])} for c in pm["runs"]]
             look_for_code = pm["square_images"] > 0
-        if look_for_code or task.seals:
+        # seals drawn into a generated PDF are electronic seals, the same image by design: not compared
+        scanned_seals = task.seals if task.source != "pdf-text" else ()
+        if look_for_code or scanned_seals:
             dpi = max(task.dpi, QR_DPI) if look_for_code else task.dpi
             img = render.render_pdf_page(task.path, task.index, dpi or QR_DPI)
     else:
@@ -94,7 +96,7 @@ def inspect_page(task: InspectTask) -> dict[str, Any]:
     if found:
         marks["codes"] = [{**c, "box": _turn(_scale(c["box"], sx, sy), task.rotation, W, H)} for c in found]
     sigs = []
-    for box in task.seals[:12]:
+    for box in (task.seals if task.source != "pdf-text" else ())[:12]:
         sig = seals.signature(img, _scale(box, 1 / sx, 1 / sy))
         if sig is not None:
             sigs.append({"box": _turn(box, task.rotation, W, H), **sig})

@@ -142,3 +142,40 @@ def _field(a: np.ndarray, b: np.ndarray, cells: int = 6) -> float:
 
 def pasted(sim: dict[str, float] | None) -> bool:
     return sim is not None and sim["ncc"] >= MIN_NCC and sim["field"] <= MAX_FIELD
+
+
+class BatchIndex:
+    """Imprints of the applicants checked so far in a batch (`zjcheck batch`),
+    to compare each new applicant's with: a seal cut from one applicant's
+    scan and pasted into another's documents.  Bounded: at most `limit`
+    imprints are kept (about 10 KB each)."""
+
+    def __init__(self, limit: int = 20000) -> None:
+        self.limit = limit
+        self.kept: list[tuple[str, str, int, list[float], dict[str, Any], str]] = []
+
+    def match(self, applicant: str, documents: list[Any]) -> list[tuple[Any, dict[str, Any], tuple[str, str, int, list[float]], dict[str, float]]]:
+        """(page, its imprint, (other applicant, path, page, box), similarity) of
+        this applicant's imprints that another applicant's documents carry too;
+        then this applicant's imprints are kept for the next ones."""
+        from rapidfuzz import fuzz
+
+        from zjcheck.extract import squash
+        mine = [(doc, page, s) for doc in documents if doc.readable and doc.file.kind not in ("docx", "xlsx")
+                for page in doc.pages if page.content.source != "pdf-text"
+                for s in page.content.marks.get("seals", [])]
+        out = []
+        for _doc, page, s in mine:
+            text = squash(page.text)
+            for other, path, number, box, sig, other_text in self.kept:
+                if other == applicant:
+                    continue
+                if len(text) > 40 and len(other_text) > 40 and fuzz.ratio(text, other_text) >= 90:
+                    continue          # the same document in both packages (BAT001's), not a pasted seal
+                sim = compare(s, sig)
+                if pasted(sim):
+                    out.append((page, s, (other, path, number, box), sim))   # type: ignore[arg-type]
+        for doc, page, s in mine:
+            if len(self.kept) < self.limit:
+                self.kept.append((applicant, doc.rel, page.number, s["box"], s, squash(page.text)))
+        return out
