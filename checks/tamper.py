@@ -16,15 +16,20 @@ of them is worth a reviewer's second look, given what the page is.
   text on top; a PDF-editing program as Producer/Creator of a document a
   system generates.  Silent on self-made documents (work summary, score
   sheet) and on updates that change no page (metadata only, a page turned),
-  on signatures added as updates, on linearized files, and on pages added
-  or removed (a scan completed later) unless a system issued the document.
+  on signatures added as updates, on linearized files, on updates that
+  only add an invisible OCR layer or the reader's own marks (highlights,
+  underlines, sticky notes), and on pages added or removed (a scan
+  completed later) unless a system issued the document.
 - TMP003: an image file saved by an image editor (EXIF/XMP/PNG software,
   Photoshop's resource block) or saved twice as JPEG, coarser first and finer
   after.  Silent on screenshots and self-made documents, on camera and
-  scanner software, and on images re-saved coarser (chat apps).
+  scanner software, on IPTC captions alone (catalogue tools write them), on
+  images re-saved coarser (chat apps) and on photos too large to decode in full.
 - TMP004: on a text-layer page of a system-generated document, a name, date
   or number in a type face no other text on the page uses, while the page's
-  other values share one.
+  other values share one.  Silent on values in their label's face, on pages
+  with fewer than four label/value pairs, and on a number in a Latin face
+  where the usual face sets no digits on the page (generators do that).
 - TMP005: the same seal imprint (same ink, not only the same design) on two
   documents.  Silent on electronic seals in text-layer PDFs (the same image
   by design), on the same page scanned twice (near-identical text), on
@@ -220,6 +225,8 @@ def _amount_disagreement(page: Page, value: str) -> tuple[Fact, str] | None:
             figures.append(d)
     if not figures or v in figures:
         return None
+    if page.content.source == "ocr" and any(_misread(f"{d:.2f}", f"{v:.2f}") for d in figures):
+        return None                      # a digit misread on a scan, not another amount
     shown = "、".join(f"{d:.2f}" for d in figures[:4])
     return page_fact(shown, page), shown
 
@@ -339,12 +346,12 @@ def image_findings(doc: Document) -> list[Finding]:
     if any(_part(p) in table()["image_exempt_parts"] for p in doc.pages):
         return []
     seen: list[str] = []
-    tools = [fm.get("software"), *(fm.get("xmp_tools") or []), *(fm.get("texts") or [])]
+    irb = fm.get("photoshop_irb")
+    tools = [fm.get("software"), *(fm.get("xmp_tools") or []), *(fm.get("texts") or []),
+             irb if isinstance(irb, str) else None]           # the writer named in Photoshop's resource block
     editor = _editor(tools, table()["image_editors"])
     if editor:
         seen.append(f"文件中记录的保存软件为“{editor}”")
-    elif fm.get("photoshop_irb"):
-        seen.append("文件中有 Photoshop 写入的资源信息")
     double = fm.get("double")
     if double:
         q1 = sorted({f["q1"] for f in double["frequencies"]})

@@ -99,6 +99,12 @@ def test_tmp001_invoice_amount_and_number() -> None:
     assert codes(found) == ["TMP001"] and found[0].data["field"] == "金额"
     page.content.text = page.content.text.replace("1800.00", "1000.00")
     assert checker.qr_findings(page) == []
+    # on a scan, one digit off is a misread (1000.00 read as 1600.00), not another amount
+    page.content.text = page.content.text.replace("1000.00", "1600.00")
+    page.content.source = "ocr"                          # type: ignore[assignment]
+    assert checker.qr_findings(page) == []
+    page.content.source = "pdf-text"                     # type: ignore[assignment]
+    assert codes(checker.qr_findings(page)) == ["TMP001"]
 
 
 # ---------------------------------------------------------------- TMP002 / TMP004 (PDF)
@@ -211,6 +217,77 @@ def test_font_candidates() -> None:
     assert pdf.font_candidates(runs) == []
 
 
+def test_font_candidates_lone_number_in_a_latin_face() -> None:
+    """Generators that set digits in a Latin face of their own: the one number
+    of a page whose usual face sets only Chinese is no sign."""
+    def run(text: str, font: str, x: float, y: float) -> dict[str, Any]:
+        return {"text": text, "font": font, "box": [x, y, x + 10 * len(text), y + 10]}
+    rows = [("姓名", "周建华", "A+Song"), ("性别", "男", "A+Song"), ("证书编号", "330106198503120319", "B+Arial"),
+            ("学校名称", "浙江工业大学", "A+Song"), ("专业", "机械设计制造及其自动化", "A+Song")]
+    runs = []
+    for k, (label, value, font) in enumerate(rows):
+        runs.append(run(label, "A+Hei", 50, 700 - 30 * k))
+        runs.append(run(value, font, 150, 700 - 30 * k))
+    assert pdf.font_candidates(runs) == []
+    # … but where the usual face sets digits too (a date), a number in another face stands out
+    runs[3]["text"] = "1985年03月12日"
+    assert [c["value"] for c in pdf.font_candidates(runs)] == ["330106198503120319"]
+
+
+def test_revision_that_only_adds_an_ocr_layer_or_highlights_is_no_change(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Highlight
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
+    from fixtures.render.writers import new_text_pdf
+    doc = new_text_pdf()
+    doc.add_page()                      # type: ignore[attr-defined]
+    doc.set_font("serif", "", 12)       # type: ignore[attr-defined]
+    doc.set_xy(30, 40)                  # type: ignore[attr-defined]
+    doc.cell(60, 8, "作者：周建华 浙江恒锐机电科技有限公司")       # type: ignore[attr-defined]
+    original = bytes(doc.output())      # type: ignore[attr-defined]
+
+    def update(edit: Any) -> dict[str, Any]:
+        writer = PdfWriter(PdfReader(io.BytesIO(original)), incremental=True)
+        edit(writer)
+        out = io.BytesIO()
+        writer.write(out)
+        path = tmp_path / "updated.pdf"
+        path.write_bytes(out.getvalue())
+        return pdf.file_marks(str(path))
+
+    def highlight(writer: PdfWriter) -> None:
+        quad = ArrayObject([FloatObject(v) for v in (80, 760, 200, 760, 80, 745, 200, 745)])
+        writer.add_annotation(0, Highlight(rect=(80, 745, 200, 760), quad_points=quad))
+
+    fm = update(highlight)
+    assert fm["revisions"] == 2 and fm.get("changed") == {}
+
+    def ocr_layer(writer: PdfWriter) -> None:        # invisible text (render mode 3) appended to the page
+        page = writer.pages[0]
+        font = page["/Resources"]["/Font"]
+        name = next(iter(font))
+        stream = DecodedStreamObject()
+        stream.set_data(f"BT 3 Tr {name} 12 Tf 80 700 Td <0001> Tj ET".encode())
+        contents = page.get_contents()
+        assert contents is not None
+        both = ArrayObject([writer._add_object(DecodedStreamObject.initialize_from_dictionary(
+            {"__streamdata__": contents.get_data()})), writer._add_object(stream)])
+        page[NameObject("/Contents")] = both
+    assert update(ocr_layer).get("changed") == {}
+
+    def visible(writer: PdfWriter) -> None:          # the same text, shown: that is a change
+        page = writer.pages[0]
+        name = next(iter(page["/Resources"]["/Font"]))
+        stream = DecodedStreamObject()
+        stream.set_data(f"BT {name} 12 Tf 80 700 Td <0001> Tj ET".encode())
+        contents = page.get_contents()
+        assert contents is not None
+        page[NameObject("/Contents")] = ArrayObject([writer._add_object(DecodedStreamObject.initialize_from_dictionary(
+            {"__streamdata__": contents.get_data()})), writer._add_object(stream)])
+    assert "0" in update(visible)["changed"]
+
+
 def test_tmp004_only_for_names_dates_numbers_on_system_documents() -> None:
     cand = {"label": "姓名", "value": "周建华", "font": "B+Kai", "usual": "A+Serif", "label_font": "A+Serif",
             "same_family": False, "box": [1, 2, 3, 4]}
@@ -268,6 +345,34 @@ def test_tmp003_editor_software_and_exempt_parts(tmp_path: Path, scan: Image.Ima
     assert checker.image_findings(page.doc) == []
     page.material, page.parts = "title", ["certificate"]
     page.content.marks["file"] = {"software": "MI 9 HDR+", "quality": 92}      # camera firmware
+    assert checker.image_findings(page.doc) == []
+
+
+def _with_app13(jpeg: bytes, resources: dict[int, bytes]) -> bytes:
+    """`jpeg` with a Photoshop image resource block (APP13) holding `resources`."""
+    import struct
+    body = b"Photoshop 3.0\x00"
+    for code, data in resources.items():
+        body += b"8BIM" + struct.pack(">H", code) + b"\x00\x00" + struct.pack(">I", len(data)) + data
+        if len(data) % 2:
+            body += b"\x00"
+    return jpeg[:2] + b"\xff\xed" + struct.pack(">H", len(body) + 2) + body + jpeg[2:]
+
+
+def test_tmp003_photoshop_resource_block_only_when_photoshop_wrote_it(tmp_path: Path, scan: Image.Image) -> None:
+    import struct
+    plain = _jpeg(scan, 85)
+    name = "Adobe Photoshop".encode("utf-16-be")
+    version = struct.pack(">I", 1) + b"\x01" + struct.pack(">I", 15) + name + struct.pack(">I", 0) + struct.pack(">I", 1)
+    page = _with_marks(make_page("任职资格证书", ["certificate"], "title", rel="cert.jpg"), {}, kind="image")
+    path = tmp_path / "irb.jpg"
+    path.write_bytes(_with_app13(plain, {0x0421: version}))
+    page.content.marks["file"] = image.file_marks(str(path))
+    found = checker.image_findings(page.doc)
+    assert codes(found) == ["TMP003"] and "Adobe Photoshop" in found[0].message
+    # IPTC captions alone (0x0404): written by catalogue and scanner tools too
+    path.write_bytes(_with_app13(plain, {0x0404: b"\x1c\x02\x00\x00\x02\x00\x04"}))
+    page.content.marks["file"] = image.file_marks(str(path))
     assert checker.image_findings(page.doc) == []
 
 

@@ -72,8 +72,9 @@ def file_marks(path: str) -> dict[str, Any]:
             xmp = xmp.encode("utf-8", "replace")
         if isinstance(xmp, bytes):
             out.update(_xmp(xmp[:1 << 20]))
-        if "photoshop" in im.info:
-            out["photoshop_irb"] = True
+        writer = _irb_writer(im.info.get("photoshop"))
+        if writer:
+            out["photoshop_irb"] = writer
         for key in ("Software", "software", "comment", "Comment"):
             v = im.info.get(key)
             if isinstance(v, bytes):
@@ -93,6 +94,20 @@ def file_marks(path: str) -> dict[str, Any]:
                 except Exception:  # noqa: BLE001 - a JPEG the test cannot read: nothing said
                     out["double"] = None
     return out
+
+
+def _irb_writer(irb: Any) -> str | None:
+    """The program named in an image resource block's version info (resource
+    0x0421, written by Photoshop itself).  A block holding only IPTC captions
+    (0x0404) is written by many catalogue and scanner tools: no sign."""
+    if not isinstance(irb, dict):
+        return None
+    data = irb.get(0x0421)
+    if not isinstance(data, bytes) or len(data) < 9:
+        return None
+    text = data[5:].decode("utf-16-be", "replace")
+    words = re.findall(r"[A-Za-z][A-Za-z .]{3,60}", text)
+    return next((w.strip() for w in words if "photoshop" in w.lower()), None)
 
 
 _XMP_FIELDS = re.compile(rb"(xmp:CreatorTool|stEvt:softwareAgent|stEvt:action|photoshop:History)"

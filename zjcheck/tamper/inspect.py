@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from zjcheck.cache import PageCache
     from zjcheck.model import PageText, SourceFile
 
-SCHEMA = 6                 # bump when what a page's marks hold changes
+SCHEMA = 7                 # bump when what a page's marks hold changes
 QR_DPI = 200               # text-layer pages with a square picture are rendered this sharp to read a code
 Box = tuple[float, float, float, float]
 

@@ -7,7 +7,8 @@
   digital signature covers (``/ByteRange``): that is what was issued or
   signed.  When more follows, the original is opened on its own and every
   page is compared with the page as it reads now: the text objects, images,
-  filled shapes and markup annotations that were removed or added.
+  filled shapes and markup annotations that were removed or added
+  (invisible text, an OCR layer, and the reader's own marks are not counted).
 - Text over a covering box: on a page, a filled white rectangle drawn over
   text that was drawn before it, with new text drawn on top of it.
 - Type faces of label/value lines: for each label (姓名：) and the value
@@ -180,6 +181,8 @@ def _page_items(page: Any) -> list[tuple[Any, ...]]:
             kind = obj.type
             box = _rounded(obj.get_bounds())
             if kind == raw.FPDF_PAGEOBJ_TEXT:
+                if _invisible(obj):
+                    continue          # an OCR layer added to a scan: nothing shown changed
                 t = _obj_text(obj, textpage)
                 if t.strip():
                     items.append(("text", t.strip(), box))
@@ -192,7 +195,7 @@ def _page_items(page: Any) -> list[tuple[Any, ...]]:
             annot = raw.FPDFPage_GetAnnot(page.raw, k)
             try:
                 sub = raw.FPDFAnnot_GetSubtype(annot)
-                if sub in (raw.FPDF_ANNOT_LINK, raw.FPDF_ANNOT_POPUP, raw.FPDF_ANNOT_WIDGET):
+                if sub in _MARKING:
                     continue
                 r = raw.FS_RECTF()
                 raw.FPDFAnnot_GetRect(annot, r)
@@ -203,6 +206,29 @@ def _page_items(page: Any) -> list[tuple[Any, ...]]:
         textpage.close()
         page.close()
     return items
+
+
+def _marking() -> frozenset[int]:
+    """Annotations that hide and add nothing: links, pop-ups, form widgets, and
+    the reader's own marks (sticky notes, highlights, underlines): an applicant
+    marking their name in a downloaded paper is no change of the document."""
+    try:
+        _, raw = _pdfium()
+        return frozenset((raw.FPDF_ANNOT_LINK, raw.FPDF_ANNOT_POPUP, raw.FPDF_ANNOT_WIDGET, raw.FPDF_ANNOT_TEXT,
+                          raw.FPDF_ANNOT_HIGHLIGHT, raw.FPDF_ANNOT_UNDERLINE, raw.FPDF_ANNOT_SQUIGGLY))
+    except (ImportError, AttributeError):
+        return frozenset()
+
+
+_MARKING = _marking()
+
+
+def _invisible(obj: Any) -> bool:
+    _, raw = _pdfium()
+    try:
+        return bool(raw.FPDFTextObj_GetTextRenderMode(obj.raw) == raw.FPDF_TEXTRENDERMODE_INVISIBLE)
+    except AttributeError:
+        return False
 
 
 def _objects(page: Any) -> list[Any]:
@@ -281,6 +307,8 @@ def page_marks(path: str, index: int) -> dict[str, Any]:
         square = 0
         for obj in _objects(page):
             if obj.type == raw.FPDF_PAGEOBJ_TEXT:
+                if _invisible(obj):
+                    continue          # an OCR layer: not what the page shows
                 text = _obj_text(obj, textpage).strip()
                 if not text:
                     continue
@@ -333,6 +361,11 @@ def _covered(drawn: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _script(text: str) -> str:
+    """'c' for Chinese characters, 'l' for Latin letters or digits, both or none."""
+    return ("c" if re.search(r"[\u4e00-\u9fff]", text) else "") + ("l" if re.search(r"[0-9A-Za-z]", text) else "")
+
+
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 _LABEL_END = re.compile(r"[:：]\s*$")
 
@@ -367,10 +400,15 @@ def font_candidates(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     usual, n_usual = value_fonts.most_common(1)[0]
     if n_usual < 3:
         return []
+    # what the usual face sets on this page: Chinese, and/or Latin letters and digits (many
+    # generators set digits in a Latin face of their own: a lone number in it is no sign)
+    usual_sets = {_script(r["text"]) for r in runs if r["font"] == usual} - {""}
     out = []
     for a, v in pairs:
         f = v["font"]
         if f == usual or f == a["font"] or uses[f] > 1:
+            continue
+        if not (set(_script(v["text"])) <= set("".join(usual_sets))):
             continue
         out.append({"label": a["text"][:40], "value": v["text"][:60], "font": f, "usual": usual,
                     "label_font": a["font"], "same_family": _SUBSET.sub("", f) == _SUBSET.sub("", usual),
