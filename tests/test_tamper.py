@@ -58,6 +58,10 @@ def test_decode_reads_a_real_qr_with_its_box() -> None:
     assert got and "vcode=A7K3M9Q2T5W8X4R6" in got[0]["text"]
     x0, y0, x1, y1 = got[0]["box"]
     assert 500 <= x0 < x1 <= 800 and 600 <= y0 < y1 <= 900
+    # the quick search (a page the reader did not turn) still finds a QR code at any angle
+    for angle in (90, 180, 7):
+        turned = page.rotate(angle, expand=True, fillcolor="white")
+        assert "vcode=A7K3M9Q2T5W8X4R6" in barcodes.decode(turned, turned=False)[0]["text"]
 
 
 RECORD_TEXT = "教育部学历证书电子注册备案表\n姓名 周建华 性别 男\n在线验证码：A7K3M9Q2T5W8X4R6\n本备案表在线验证有效期至2026年12月18日"

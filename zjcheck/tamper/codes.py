@@ -26,8 +26,13 @@ MAX_SYMBOLS = 12          # barcodes kept per page
 MAX_PAYLOAD = 2000        # characters kept of one payload
 
 
-def decode(img: Image.Image) -> list[dict[str, Any]]:
-    """The barcodes zxing-cpp reads on a page image: format, text, box (pixels of `img`)."""
+def decode(img: Image.Image, turned: bool = True) -> list[dict[str, Any]]:
+    """The barcodes zxing-cpp reads on a page image: format, text, box (pixels of `img`).
+
+    QR codes are found at any angle; DataMatrix, PDF417 and linear codes
+    turned a quarter or upside down only with zxing's rotated search, which
+    costs three times as much: it runs on pages the reader found turned
+    (`turned`).  Light codes on dark ground are not looked for."""
     try:
         import zxingcpp
     except ImportError:             # the reader is optional at run time: no barcode, no finding
@@ -36,7 +41,8 @@ def decode(img: Image.Image) -> list[dict[str, Any]]:
     wanted = [getattr(f, n) for n in ("QRCode", "MicroQRCode", "DataMatrix", "PDF417", "Aztec", "Code128", "EAN13")
               if hasattr(f, n)]
     out: list[dict[str, Any]] = []
-    for bc in zxingcpp.read_barcodes(img.convert("L"), formats=tuple(wanted))[:MAX_SYMBOLS]:
+    for bc in zxingcpp.read_barcodes(img.convert("L"), formats=tuple(wanted), try_rotate=turned,
+                                     try_invert=False)[:MAX_SYMBOLS]:
         if not getattr(bc, "valid", True):
             continue
         text = _text(bc)

@@ -92,7 +92,7 @@ def inspect_page(task: InspectTask) -> dict[str, Any]:
     if img is None or not W or not H:
         return marks
     sx, sy = W / img.width, H / img.height
-    found = codes.decode(img)
+    found = codes.decode(img, turned=task.rotation % 360 != 0)
     if found:
         marks["codes"] = [{**c, "box": _turn(_scale(c["box"], sx, sy), task.rotation, W, H)} for c in found]
     sigs = []
