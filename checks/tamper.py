@@ -75,6 +75,11 @@ _PATTERNS = {
 }
 
 
+def facts(item: Item, ctx: Context) -> dict[str, Any]:
+    """No items of its own (no page is recognised as `tamper`): the uniform plugin API."""
+    return {}
+
+
 def check(items: list[Item], ctx: Context) -> Iterable[Finding]:
     out: list[Finding] = []
     for doc in ctx.documents:
