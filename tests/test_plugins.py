@@ -17,7 +17,8 @@ def test_every_builtin_material_has_a_checker() -> None:
     assert problems == []
     assert {p.material for p in plugins} == {
         "education", "title", "pension", "employment", "cont_edu", "paper", "book", "patent",
-        "standard", "project", "honor", "assessment", "summary", "score_sheet"}
+        "standard", "project", "honor", "assessment", "summary", "score_sheet",
+        "tamper"}                           # signs of editing (TMP001-TMP005): on every page, no parts of its own
     from zjcheck.codes import all_codes
     registry = all_codes()
     for p in plugins:                      # the uniform API

@@ -207,6 +207,23 @@ def test_bat003_copied_summary_names_the_passages() -> None:
     assert X.bat003([a, own]) == []
 
 
+def test_print_survives_the_ledger() -> None:
+    """A resumed batch compares applicants checked in an earlier run: their
+    prints come back from the ledger's JSON with the same findings."""
+    team = ("周建华", "王立军", "陈思远")
+    a = _st("01", "周建华", SUMMARY.format(n="周建华"))
+    a.pages = _pp("01", "周建华", FORM.format(n="周建华")).pages
+    a.claims.append(_claim("project", "project:no:X1", 1, team, "项目负责人"))
+    b = _st("02", "陈思远", SUMMARY.format(n="陈思远"))
+    b.pages = _pp("02", "陈思远", FORM.format(n="陈思远"), ph=0x0F0F_F0F0_1234_5679).pages
+    b.claims.append(_claim("project", "project:no:X1", 3, team, "负责人"))
+    back = [X.print_from_json(json.loads(json.dumps(X.print_to_json(p)))) for p in (a, b)]
+    want = [(c.code, c.severity, c.message) for c in X.cross_check([a, b])]
+    assert {w[0] for w in want} == {"BAT001", "BAT002", "BAT003"}
+    assert [(c.code, c.severity, c.message) for c in X.cross_check(back)] == want
+    assert back[0].claims[0].needs["编号"] == a.claims[0].needs["编号"]
+
+
 def test_bat003_template_text_shared_by_many_is_no_copy() -> None:
     head = ("本表由申报人本人填写，所填内容必须真实准确，单位审核盖章后方为有效，如有弄虚作假，一经查实取消申报资格"
             "并按有关规定严肃处理。")
@@ -316,3 +333,12 @@ def test_review_batch_end_to_end(tmp_path: Path) -> None:
         got = {f["code"] for f in report["findings"] if f["severity"] in ("error", "warning")}
         assert all(reported(report, c) for c in want - missed), (key, got)
         assert got == want if default else got <= want, (key, got)
+    # run again into the same --out: every applicant comes from the ledger, with its print,
+    # so the checks across applicants and each applicant's findings are the same
+    before = {key: sorted(f["code"] for f in json.loads((out / f"{key}.json").read_text("utf-8"))["findings"])
+              for key in V.BATCH_EXPECTED}
+    res = CliRunner().invoke(app, ["batch", str(root), "--out", str(out)])
+    assert res.exit_code in (0, 1), res.output
+    assert json.loads((out / "summary.json").read_text("utf-8"))["cross"] == json_cross
+    assert {key: sorted(f["code"] for f in json.loads((out / f"{key}.json").read_text("utf-8"))["findings"])
+            for key in V.BATCH_EXPECTED} == before

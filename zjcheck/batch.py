@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from zjcheck.errors import ExitCode, UsageError
+from zjcheck.model import Finding
 from zjcheck.escape import readable, terminal
 from zjcheck.pipeline import Options, Result
 from zjcheck.walk import LITTER_DIRS, LITTER_NAMES

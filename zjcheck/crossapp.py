@@ -99,6 +99,17 @@ class ClaimPrint:
 
 
 @dataclass
+class SealPrint:
+    path: str
+    page: int
+    item: str | None
+    catalogue: str | None
+    box: list[float]
+    sig: dict[str, Any]               # the normalised imprint (zjcheck.tamper.seals.signature)
+    text: bytes                       # zlib of the page's text, squashed (the same document twice is no paste)
+
+
+@dataclass
 class ApplicantPrint:
     key: str                          # the applicant's folder or zip under the batch root
     name: str | None
@@ -106,6 +117,7 @@ class ApplicantPrint:
     pages: list[PagePrint] = field(default_factory=list)
     texts: list[TextPrint] = field(default_factory=list)
     claims: list[ClaimPrint] = field(default_factory=list)
+    seals: list[SealPrint] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- prints in the ledger
@@ -118,6 +130,8 @@ def _enc(v: Any) -> Any:
         return {"np": str(v.dtype), "b64": base64.b64encode(v.tobytes()).decode("ascii")}
     if isinstance(v, Fact):
         return {"fact": {f.name: _enc(getattr(v, f.name)) for f in fields(v)}}
+    if isinstance(v, (PagePrint, TextPrint, ClaimPrint, SealPrint)):
+        return {f.name: _enc(getattr(v, f.name)) for f in fields(v)}
     if isinstance(v, (list, tuple)):
         return [_enc(x) for x in v]
     if isinstance(v, dict):
@@ -154,6 +168,7 @@ def print_from_json(d: dict[str, Any]) -> ApplicantPrint:
     ap = ApplicantPrint(d["key"], d.get("name"), d.get("id_number"))
     ap.pages = [PagePrint(**_dec(x)) for x in d.get("pages") or []]
     ap.texts = [TextPrint(**_dec(x)) for x in d.get("texts") or []]
+    ap.seals = [SealPrint(**_dec(x)) for x in d.get("seals") or []]
     for x in d.get("claims") or []:
         c = _dec(x)
         c["keys"], c["people"] = tuple(c["keys"]), tuple(c["people"])
@@ -248,6 +263,15 @@ def fingerprint(key: str, result: Any) -> ApplicantPrint:
                     continue
                 ap.pages.append(PagePrint(doc.rel, pg.number, pg.material, pg.item_id, _ci(result, pg.material),
                                           h[0], h[1], _z(text)))
+    for doc in result.documents if prof.name else []:
+        if not doc.readable or doc.file.kind in ("docx", "xlsx"):
+            continue
+        for pg in doc.pages:
+            if pg.content.source == "pdf-text":       # electronic seals are one image by design
+                continue
+            for sig in pg.content.marks.get("seals", []):
+                ap.seals.append(SealPrint(doc.rel, pg.number, pg.item_id, _ci(result, pg.material),
+                                          list(sig["box"]), sig, _z(squash(pg.text))))
     tcfg = r["texts"]
     for it in result.items:
         if it.material in tcfg["materials"] and prof.name:
@@ -366,8 +390,11 @@ class CrossFinding:
     def for_applicant(self, key: str) -> Finding:
         own = self.a if self.a.applicant == key else self.b
         other = self.b if own is self.a else self.a
+        data = {k: v for k, v in self.data.items() if k != "boxes_of"}
+        if own.applicant in self.data.get("boxes_of", {}):
+            data["boxes"] = self.data["boxes_of"][own.applicant]        # the crop on the applicant's own page
         return Finding(self.code, self.severity, "batch", self.message, own.path, own.page, own.catalogue,
-                       own.evidence, self.fix, {**self.data, "other_applicant": other.applicant,
+                       own.evidence, self.fix, {**data, "other_applicant": other.applicant,
                                                 "other_name": other.name, "other_path": other.path,
                                                 "other_page": other.page})
 
@@ -426,7 +453,7 @@ def cross_check(prints: Sequence[ApplicantPrint]) -> list[CrossFinding]:
     """Every cross-applicant finding of a batch."""
     prints = [p for p in prints if p.name]
     who = persons(prints)
-    out = bat001(prints, who) + bat002(prints, who) + bat003(prints, who)
+    out = bat001(prints, who) + bat002(prints, who) + bat003(prints, who) + tmp005(prints, who)
     out.sort(key=lambda c: (c.code, c.a.applicant, c.b.applicant, c.a.path or "", c.a.page or 0))
     return out
 
@@ -729,3 +756,38 @@ def attach(result: Any, key: str, found: Iterable[CrossFinding]) -> list[Finding
 __all__ = ["ApplicantPrint", "ClaimPrint", "CrossFinding", "PagePrint", "Side", "TextPrint", "attach", "bat001",
            "bat002", "bat003", "clean", "conflict", "cross_check", "fingerprint", "kgram_hashes", "rules",
            "same_page_text", "same_person", "shared_passages", "winnow"]
+
+
+# ---------------------------------------------------------------- TMP005 across applicants
+
+def tmp005(prints: Sequence[ApplicantPrint], who: Sequence[int] | None = None) -> list[CrossFinding]:
+    """The same seal imprint, pixel for pixel, in two people's packages (issue 21):
+    a seal cut from one scan and pasted into another's document.  Every pair
+    of imprints of different people is compared (bounded by `seals.limit` in
+    data/crossapp.toml: imprints beyond it are not compared); the same page in
+    both packages is BAT001's, not a pasted seal."""
+    from rapidfuzz import fuzz
+
+    from zjcheck.tamper.seals import compare, pasted
+    who = persons(prints) if who is None else who
+    limit = int(rules().get("seals", {}).get("limit", 20000))
+    rows = [(i, sp) for i, p in enumerate(prints) for sp in p.seals][:limit]
+    out = []
+    for n, (ia, sa) in enumerate(rows):
+        ta = _unz(sa.text)
+        for ib, sb in rows[n + 1:]:
+            if who[ia] == who[ib]:
+                continue
+            tb = _unz(sb.text)
+            if len(ta) > 40 and len(tb) > 40 and fuzz.ratio(ta, tb) >= 90:
+                continue
+            sim = compare(sa.sig, sb.sig)
+            if not pasted(sim):
+                continue
+            a, b = prints[ia], prints[ib]
+            msg = (f"{_who(a)} 的 {_at(sa.path, sa.page)} 与 {_who(b)} 的 {_at(sb.path, sb.page)} 上的印章是同一个印迹"
+                   f"（图像相关 {sim['ncc']:.2f}，墨色浓淡分布一致）：实物盖章每次留下的印迹都不相同，请核对原件")
+            out.append(_make("TMP005", msg, Side(a.key, a.name, sa.path, sa.page, sa.item, sa.catalogue),
+                             Side(b.key, b.name, sb.path, sb.page, sb.item, sb.catalogue),
+                             boxes_of={a.key: [sa.box], b.key: [sb.box]}, ncc=sim["ncc"], field=sim["field"]))
+    return out

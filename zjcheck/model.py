@@ -103,6 +103,8 @@ class PageText:
     paper: float | None = None         # share of paper-like pixels (light, unsaturated); None: not measured
     error: str | None = None           # why the page could not be read
     imghash: str | None = None         # perceptual hash of the page image (zjcheck.imaging.phash), for BAT001
+    # signs of editing seen on the page (zjcheck.tamper.inspect); cached on their own, not in to_json
+    marks: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {

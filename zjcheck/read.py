@@ -243,6 +243,8 @@ def work(task: Task) -> tuple[Task, object, bool]:
             return task, probe_file(task), False
         except BaseException as e:  # noqa: BLE001 - MemoryError too: the file's finding
             return task, Probe(problem=_why(e)), False
+    if not isinstance(task, PageTask):          # another reader's task (zjcheck.tamper.inspect): it never raises
+        return task, task.run(), False
     key, pt, ocr = analyse_page(task)
     return task, pt, ocr
 
@@ -793,6 +795,8 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
                 cache.put_page(files[i].sha256, j, pt)      # a run killed now keeps this page
             if progress:
                 progress(done, total)
+        from zjcheck.tamper.inspect import inspect_all
+        inspect_all(files, paths, texts, runner.run, cache)      # signs of editing (TMP001-TMP005)
     for i, f in enumerate(files):
         doc = docs[i]
         pts = texts.get(i)

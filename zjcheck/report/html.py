@@ -221,6 +221,9 @@ class Thumbnails:
                 if region:
                     self.regions[id(f)] = region
                 wanted[key] = wanted.get(key, False) or bool(region)
+                pair = _pair(f)
+                if pair is not None and pair[0] in self.docs and 1 <= pair[1] <= len(self.docs[pair[0]].pages):
+                    wanted[(pair[0], pair[1])] = True
         self._render(wanted)
 
     def _key(self, f: Finding) -> tuple[str, int] | None:
@@ -291,11 +294,24 @@ class Thumbnails:
         return "".join(out)
 
     def crop(self, f: Finding) -> Image.Image | None:
-        """The region of a finding, with some page around it, outlined."""
+        """The region of a finding, with some page around it, outlined; for a
+        finding about two places (a QR code and the printed field, two seals
+        on two documents: data `side_by_side` or `pair`) the two crops side by side."""
         key = self._key(f)
         region = self.regions.get(id(f))
-        big = self.big.get(key) if key else None
-        if not region or big is None or key is None:
+        if not region or key is None:
+            return None
+        pair = _pair(f)
+        if f.data.get("side_by_side") and len(region) > 1 or pair is not None:
+            pieces = [self._crop(key, [b]) for b in region]
+            if pair is not None:
+                pieces.append(self._crop((pair[0], pair[1]), [pair[2]]))
+            return _side_by_side([p for p in pieces if p is not None])
+        return self._crop(key, region)
+
+    def _crop(self, key: tuple[str, int], region: list[tuple[float, float, float, float]]) -> Image.Image | None:
+        big = self.big.get(key)
+        if big is None or key[0] not in self.docs:
             return None
         page = self.docs[key[0]].pages[key[1] - 1]
         w, h = _frame(page)
@@ -329,6 +345,37 @@ class Thumbnails:
             return _encode(piece, 80)
         page = self.docs[key[0]].pages[key[1] - 1]
         return _encode(_with_boxes(img, page, _boxes(f)))
+
+
+def _pair(f: Finding) -> tuple[str, int, tuple[float, float, float, float]] | None:
+    """The second place a finding is about, on another page: data `pair` {path, page, box}."""
+    p = f.data.get("pair")
+    if not isinstance(p, dict):
+        return None
+    try:
+        x0, y0, x1, y1 = (float(v) for v in p["box"])
+        return str(p["path"]), int(p["page"]), (x0, y0, x1, y1)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _side_by_side(pieces: list[Image.Image]) -> Image.Image | None:
+    """Crops next to each other at one height, within CROP_WIDTH."""
+    if not pieces:
+        return None
+    if len(pieces) == 1:
+        return pieces[0]
+    h = min(240, max(p.height for p in pieces))
+    scaled = [p.resize((max(1, int(p.width * h / p.height)), h), Image.Resampling.LANCZOS) for p in pieces]
+    gap = 8
+    out = Image.new("RGB", (sum(p.width for p in scaled) + gap * (len(scaled) - 1), h), (255, 255, 255))
+    x = 0
+    for p in scaled:
+        out.paste(p, (x, 0))
+        x += p.width + gap
+    if out.width > CROP_WIDTH:
+        out = out.resize((CROP_WIDTH, max(1, int(out.height * CROP_WIDTH / out.width))), Image.Resampling.LANCZOS)
+    return out
 
 
 # ---------------------------------------------------------------- sections

@@ -60,6 +60,9 @@ def to_dict(r: Result) -> dict[str, Any]:
                 "page": p.number, "material": p.material, "parts": p.parts, "item": p.item_id,
                 "score": round(p.score, 1), "text_source": p.content.source, "rotation": p.content.rotation,
                 "ocr_conf": p.content.conf, "seals": len(p.content.seals), "chars": len(p.text),
+                # barcodes read on the page (zjcheck.tamper): their payloads, also those that hold only an address
+                **({"barcodes": [{"format": c.get("format"), "text": c.get("text")}
+                                 for c in p.content.marks.get("codes", [])]} if p.content.marks.get("codes") else {}),
             } for p in d.pages],
         } for d in r.documents],
         "findings": [f.to_json() for f in r.findings],
