@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from zjcheck.errors import ExitCode, UsageError
-from zjcheck.model import Finding
 from zjcheck.escape import readable, terminal
 from zjcheck.pipeline import Options, Result
 from zjcheck.walk import LITTER_DIRS, LITTER_NAMES
@@ -312,7 +311,6 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
     from zjcheck.pipeline import run
     from zjcheck.read import ReadSettings, shared_pool
     runner = runner or run
-    prints: list = []                          # crossapp.ApplicantPrint, one per applicant checked
     progress = progress or Progress()
     t0 = time.monotonic()
     apps, ignored = discover(root)

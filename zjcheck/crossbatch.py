@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from zjcheck import crossapp
 from zjcheck.errors import ExitCode
 from zjcheck.escape import terminal
-from zjcheck.model import Finding
 
 if TYPE_CHECKING:
     from zjcheck.batch import Applicant, BatchResult, Outcome, Row
