@@ -163,11 +163,18 @@ def certificate_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> None:
+def _backends() -> list[str]:
+    from importlib.util import find_spec
+    return [b for b in ("onnxruntime", "openvino") if find_spec(b) is not None] or ["onnxruntime"]
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path, backend: str) -> None:
     """Key fields of a rendered 任职资格证书, read with every network call and
-    every write into the rapidocr package refused (audit hook, own process)."""
+    every write into site-packages refused (audit hook, own process), on every
+    installed inference backend."""
     pytest.importorskip("rapidocr")
-    pytest.importorskip("onnxruntime")
+    pytest.importorskip(backend)
     script = textwrap.dedent(f"""
         import json, os, sys
         import rapidocr
@@ -184,12 +191,16 @@ def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> Non
         sys.addaudithook(hook)
         from PIL import Image
         from zjcheck.ocr import get_engine
-        eng = get_engine("rapidocr")
+        eng = get_engine("rapidocr:{backend}")
         res = eng.recognise(Image.open({str(certificate_png)!r}).convert("L"))
-        cfg = eng._engine().cfg.EngineConfig.onnxruntime
+        cfg = eng._engine().cfg
+        threads = (cfg.EngineConfig.openvino.inference_num_threads if eng.backend == "openvino"
+                   else cfg.EngineConfig.onnxruntime.intra_op_num_threads)
         print(json.dumps({{"text": res.text, "conf": res.conf, "good": res.good_chars,
                           "lines": len(res.lines), "boxes": all(ln.box for ln in res.lines),
-                          "threads": cfg.intra_op_num_threads}}, ensure_ascii=False))
+                          "threads": threads, "backend": eng.backend,
+                          "engine_type": str(cfg.Rec.engine_type.value), "batch": cfg.Rec.rec_batch_num}},
+                         ensure_ascii=False))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
                           cwd=ROOT, env={**__import__("os").environ, "ZJCHECK_OCR_THREADS": "1"})
@@ -204,13 +215,45 @@ def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> Non
     assert 0 <= out["conf"] <= 100 and out["conf"] > 80
     assert out["good"] > 100
     assert out["threads"] == 1
+    assert out["backend"] == backend and out["engine_type"] == backend
+    assert out["batch"] == 1
+
+
+def test_rapidocr_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rapidocr")
+    from zjcheck.ocr import rapidocr as R
+    monkeypatch.delenv("ZJCHECK_RAPIDOCR_BACKEND", raising=False)
+    monkeypatch.setattr(R, "backend_installed", lambda name: name == "onnxruntime")
+    assert R.choose_backend() == "onnxruntime"
+    with pytest.raises(UsageError, match="openvino"):
+        R.choose_backend("openvino")
+    monkeypatch.setattr(R, "backend_installed", lambda name: True)
+    assert R.choose_backend() == R.BACKENDS[0] == "openvino"
+    monkeypatch.setenv("ZJCHECK_RAPIDOCR_BACKEND", "onnxruntime")
+    assert R.choose_backend() == "onnxruntime"
+    with pytest.raises(UsageError, match="不支持"):
+        R.choose_backend("tensorrt")
+
+
+def test_engine_option_after_colon() -> None:
+    """`--ocr rapidocr:onnxruntime` picks the backend; an option for an engine without any is a usage error."""
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    eng = ocr.get_engine("rapidocr:onnxruntime")
+    assert eng.backend == "onnxruntime" and "-ort" in eng.settings_key()
+    with pytest.raises(UsageError):
+        ocr.get_engine("tesseract:fast")
 
 
 def test_rapidocr_settings_key_names_models() -> None:
     pytest.importorskip("rapidocr")
     pytest.importorskip("onnxruntime")
-    key = ocr.get_engine("rapidocr").settings_key()
-    assert key.startswith("rapidocr-") and "PP-OCR" in key and "ort" in key
+    eng = ocr.get_engine("rapidocr")
+    key = eng.settings_key()
+    assert key.startswith("rapidocr-") and "PP-OCR" in key
+    # the backend, its version and (OpenVINO) the precision it computes in are part of the key
+    assert eng.backend_key() in key
+    assert ("-ort" in key) if eng.backend == "onnxruntime" else ("-openvino" in key and ("bf16" in key or "f32" in key))
 
 
 def test_rapidocr_blank_page_reads_nothing() -> None:
