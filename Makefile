@@ -49,7 +49,7 @@ $(VENV)/bin/python:
 # pip's and the build backend's chatter goes to a log, shown only when the install fails
 $(STAMP): pyproject.toml $(VENV)/bin/python
 	@echo "安装 Python 依赖（日志：$(VENV)/install.log）..."
-	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test,openvino]'; } > $(VENV)/install.log 2>&1 \
 	  || { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
@@ -59,7 +59,7 @@ fixtures: $(STAMP)
 	  echo "渲染示例材料 fixtures/packages ..."; $(BIN)/python fixtures/build.py --out fixtures/packages; \
 	fi
 
-# OCR accuracy/speed of every engine.
+# OCR accuracy/speed of every engine and RapidOCR backend (bench/README.md).
 bench: setup fixtures
 	$(BIN)/python bench/run.py
 

@@ -13,7 +13,8 @@ A configuration is a space-separated list of RapidOCR parameters
 (`Rec.rec_batch_num=1`, `Det.limit_side_len=960`,
 `EngineConfig.onnxruntime.enable_cpu_mem_arena=true`) and these shorthands:
 `backend=openvino|onnxruntime`, `precision=f32|bf16` (OpenVINO),
-`ov_cache=N` (OpenVINO CPU_RUNTIME_CACHE_CAPACITY), `use_cls=0`.
+`ov_cache=N` (OpenVINO CPU_RUNTIME_CACHE_CAPACITY), `use_cls=0`, `rec_step=N` (recognition
+input widths padded to a multiple of N px, zjcheck.ocr.rapidocr.padded_input; default 0 here: RapidOCR's own).
 
     .venv/bin/python bench/levers.py --packages compliant --limit 24 \\
         --cfg "backend=onnxruntime Rec.rec_batch_num=6" --cfg "backend=onnxruntime" --cfg "backend=openvino"
@@ -82,7 +83,7 @@ class Config:
         md = Path(rapidocr.__file__).parent / "models"
         for k, v in Z.MODELS.items():
             params[f"{k}.model_path"] = str(md / v)
-        backend, ov_props, self.call = Z.choose_backend(), {}, {}
+        backend, ov_props, self.call, step = Z.choose_backend(), {}, {}, 0
         for item in spec.split():
             k, v = item.split("=", 1)
             try:
@@ -95,6 +96,8 @@ class Config:
                 ov_props["INFERENCE_PRECISION_HINT"] = v
             elif k == "ov_cache":
                 ov_props["CPU_RUNTIME_CACHE_CAPACITY"] = str(v)
+            elif k == "rec_step":
+                step = int(val)
             elif k == "use_cls":
                 self.call["use_cls"] = bool(val)
             else:
@@ -114,6 +117,9 @@ class Config:
             self.ocr._load_rec_model()
         finally:
             ov_main.CPUConfig = base
+        if step:
+            rec = self.ocr.text_rec
+            rec.resize_norm_img = lambda img, ratio, _rec=rec: Z.padded_input(_rec, img, ratio, step)
         self.seconds = 0.0
         self.stages = [0.0, 0.0, 0.0]
         self.cers: list[tuple[float, int, str | None]] = []

@@ -273,3 +273,25 @@ def test_rapidocr_finds_quarter_turn(certificate_png: Path) -> None:
     assert rot in (90, 270)
     upright = eng.recognise(turned.rotate(-rot, expand=True))
     assert squash("浙人社证2019-J-0217634") in squash(upright.text) and upright.good_chars > 100
+
+
+def test_padded_input_is_rapidocrs_resize_with_width_rounded_up() -> None:
+    """The width-step padding changes only the zero padding on the right:
+    the scaled segment is RapidOCR's own, and the width a multiple of the step."""
+    pytest.importorskip("rapidocr")
+    import numpy as np
+    from rapidocr.ch_ppocr_rec.main import TextRecognizer
+    from zjcheck.ocr.rapidocr import padded_input
+
+    class Rec:
+        rec_image_shape = [3, 48, 320]
+    rng = np.random.default_rng(1)
+    for w in (17, 130, 333, 901):
+        img = rng.integers(0, 255, (31, w, 3), dtype=np.uint8)
+        ratio = max(320 / 48, w / 31)
+        ours = padded_input(Rec(), img, ratio, 32)
+        theirs = TextRecognizer.resize_norm_img(Rec(), img, ratio)  # type: ignore[arg-type]
+        assert ours.shape[2] % 32 == 0 and ours.shape[2] >= theirs.shape[2]
+        assert np.array_equal(ours[:, :, :theirs.shape[2]], theirs)
+        assert not ours[:, :, theirs.shape[2]:].any()
+        assert np.array_equal(padded_input(Rec(), img, ratio, 0), theirs)

@@ -27,6 +27,7 @@ on a row (two pages of a booklet spread) stay separate lines.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from importlib.util import find_spec
@@ -59,6 +60,12 @@ DET_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_DET_SIDE", "1280"))
 # RapidOCR's default 6 on one thread (no padding to the widest of the batch,
 # smaller working set) and needs less memory (bench/README.md).
 REC_BATCH = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_BATCH", "1"))
+# A text segment (scaled exactly as RapidOCR does) is padded on the right to a multiple of this many pixels
+# (after scaling to the model's 48 px height; RapidOCR pads to ≥ 320 px but
+# otherwise to the segment's own width).  Few distinct input widths let
+# OpenVINO reuse the kernels it compiled for a shape, which bounds the memory
+# its shape cache grows to and saves recompiling (bench/README.md); 0: off.
+REC_WIDTH_STEP = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_STEP", "32"))
 TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
 GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
 LAYOUT = "cols4"          # bump when the segment → line assembly changes (page-cache key)
@@ -98,6 +105,24 @@ def backend_version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:
         return "?"
+
+
+def padded_input(rec, img: np.ndarray, max_wh_ratio: float, step: int = REC_WIDTH_STEP) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """rapidocr's TextRecognizer.resize_norm_img with the padded width rounded
+    up to a multiple of `step`: the segment scaled to the model's height,
+    normalised to [-1, 1], zeros on the right."""
+    import cv2
+    channels, height, _ = rec.rec_image_shape
+    own = int(height * max_wh_ratio)         # RapidOCR's input width
+    width = -(-own // step) * step if step > 0 else own
+    h, w = img.shape[:2]
+    resized_w = min(own, int(math.ceil(height * w / float(h))))
+    resized = cv2.resize(img, (resized_w, height)).astype("float32").transpose((2, 0, 1)) / 255
+    resized -= 0.5
+    resized /= 0.5
+    out = np.zeros((channels, height, width), dtype=np.float32)
+    out[:, :, :resized_w] = resized
+    return out
 
 
 def openvino_precision() -> str:
@@ -141,7 +166,7 @@ class RapidOcrEngine:
     def settings_key(self) -> str:
         models = "+".join(MODELS.values())
         return (f"rapidocr-{self._version}-{self.backend_key()}-{models}"
-                f"-det{DET_MAX_SIDE}-{DET_SIDE}-b{REC_BATCH}-s{TEXT_SCORE}-{LAYOUT}")
+                f"-det{DET_MAX_SIDE}-{DET_SIDE}-b{REC_BATCH}-p{REC_WIDTH_STEP}-s{TEXT_SCORE}-{LAYOUT}")
 
     def _engine(self):  # type: ignore[no-untyped-def]
         if self._ocr is None:
@@ -165,7 +190,11 @@ class RapidOcrEngine:
                 params["Det.limit_side_len"] = DET_SIDE
             for section, path in self._paths.items():
                 params[f"{section}.model_path"] = str(path)
-            self._ocr = RapidOCR(params=params)
+            ocr = RapidOCR(params=params)
+            if REC_WIDTH_STEP > 0:
+                rec = ocr._load_rec_model()
+                rec.resize_norm_img = lambda img, ratio, _rec=rec: padded_input(_rec, img, ratio)
+            self._ocr = ocr
         return self._ocr
 
     def segments(self, image: Image.Image) -> list[tuple[str, tuple[int, int, int, int], float]]:
