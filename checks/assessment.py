@@ -28,7 +28,7 @@ from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 MATERIAL = "assessment"
-CODES = ("ASM001", "ASM002")
+CODES = ("ASM001", "ASM002", "GEN012")
 
 _YEAR = [re.compile(r"(20\d\d)年度"), re.compile(r"考核年度[::]?(20\d\d)")]
 _BOX = "□☐口〇○"
@@ -234,7 +234,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         page = it.pages[0]
         if r is None:
             yield finding("GEN012", f"无法确认 {y} 年度考核结果（考核等次未能识别），请人工核对",
-                          material=MATERIAL, evidence=it.id, at=page, severity="info", year=y)
+                          material=MATERIAL, evidence=it.id, at=page, severity="info", year=y, would_be="ASM002")
         elif norm(r.value) in fail:
             at = next((p for p in it.pages if form_year(p.text) == y), page)
             yield finding("ASM002", f"{y} 年度考核结果为“{r.value}”，低于合格（称职）等次",

@@ -322,7 +322,7 @@ def _lookup(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         return
     if close_name(name, text):
         yield finding("GEN012", f"{lab}：查询截图上的作者姓名未能可靠识别，无法确认是否体现申报人{name}",
-                      material=MATERIAL, evidence=item.id, at=looks[0], severity="info")
+                      material=MATERIAL, evidence=item.id, at=looks[0], severity="info", would_be="BOK007")
         return
     listed = _authors(text)
     shown = f"（截图上的作者：{'、'.join(listed)}）" if listed else "（截图上没有作者信息）"
@@ -384,7 +384,7 @@ def _isbn(item: Item, lab: str) -> Iterator[Finding]:
         pages = item.pages_with("copyright")
         if pages:
             yield finding("GEN012", f"{lab}：版权页上的 ISBN 书号未能识别，无法核对校验位",
-                          material=MATERIAL, evidence=item.id, at=pages[0], severity="info")
+                          material=MATERIAL, evidence=item.id, at=pages[0], severity="info", would_be="BOK009")
         return
     names = {"copyright": "版权页", "cip_lookup": "查询截图", "pub_proof": "出版证明"}
     valid: dict[str, set[str]] = {}
@@ -436,7 +436,7 @@ def _cip(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
                           needs={"版权页": weakest(page_fact(True, p) for p in pages)})
         else:
             yield finding("GEN012", f"{lab}：版权页上未能识别图书在版编目（CIP）数据，无法核对 CIP 核字号",
-                          material=MATERIAL, evidence=item.id, at=pages[0], severity="info")
+                          material=MATERIAL, evidence=item.id, at=pages[0], severity="info", would_be="BOK010")
         return
     if not any(ok for _, ok in cips):
         raw = cips[0][0]
@@ -451,7 +451,7 @@ def _cip(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
             return
         if loose:
             yield finding("GEN012", f"{lab}：版权页上的 CIP 数据核字号“{raw}”未能可靠识别，无法确认格式",
-                          material=MATERIAL, evidence=item.id, at=pages[0], severity="info")
+                          material=MATERIAL, evidence=item.id, at=pages[0], severity="info", would_be="BOK010")
             return
         yield finding("BOK010", f"{lab}：版权页上的 CIP 数据核字号“{raw}”格式不正确（应为“（2023）第123456号”"
                       f"或“第2024PR2624号”的形式）", evidence=item.id, at=pages[0], cip=raw, needs={"CIP 数据核字号": cip_fact})

@@ -31,7 +31,7 @@ from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 MATERIAL = "cont_edu"
-CODES = ("CED001", "CED002")
+CODES = ("CED001", "CED002", "GEN012")
 
 _YEAR = [re.compile(r"[(]?(20\d\d)年度"), re.compile(r"年度[::]?(20\d\d)"), re.compile(r"(20\d\d)年")]
 _AFTER = re.compile(r"[::为是]?(\d{1,3}(?:\.\d)?)(?![\d.])")
@@ -257,7 +257,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         page, ev = best.pages[0], best.item.id
         if h.total is None:
             yield finding("GEN012", f"无法确认 {y} 年度学时证明上的学时数，是否达到 {need:g} 学时未核对",
-                          material=MATERIAL, evidence=ev, at=page, severity="info", year=y)
+                          material=MATERIAL, evidence=ev, at=page, severity="info", year=y, would_be="CED002")
             continue
         total = h.total.value
         pub, spec = (h.public.value if h.public else None), (h.special.value if h.special else None)
@@ -268,14 +268,14 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
                 if any(r >= need for r in others):
                     yield finding("GEN012", f"无法确认 {y} 年度学时：证明上读出 {total} 学时，另一处读出 "
                                             f"{max(others)} 学时，请人工核对",
-                                  material=MATERIAL, evidence=ev, at=page, severity="info", year=y)
+                                  material=MATERIAL, evidence=ev, at=page, severity="info", year=y, would_be="CED002")
                     continue
                 yield finding("CED002", f"{y} 年度继续教育学时为 {total} 学时{detail}，不足每年 {need:g} 学时",
                               evidence=ev, at=page, needs={f"{y} 年度学时合计": h.total}, year=y, hours=total,
                               required=need)
             elif not h.reliable and not strong(h.total):
                 yield finding("GEN012", f"{y} 年度学时识别为 {total} 学时，但识别可信度低、合计与分项未能相互印证，请人工核对",
-                              material=MATERIAL, evidence=ev, at=page, severity="info", year=y)
+                              material=MATERIAL, evidence=ev, at=page, severity="info", year=y, would_be="CED002")
         elif y == cut.year:
             state = "已达到" if total >= need else "尚未达到"
             yield finding("GEN012", f"{y} 年度尚未结束：学时证明显示截至导出时已登记 {total} 学时{detail}，"

@@ -29,7 +29,7 @@ from zjcheck.extract import Text, date_fact, find_dates, fuzzy_pattern, norm, pl
 from zjcheck.extract.normalize import fuzzy_find
 
 MATERIAL = "education"
-CODES = ("EDU001", "EDU002", "EDU003", "EDU004")
+CODES = ("EDU001", "EDU002", "EDU003", "EDU004", "GEN012")
 
 EVIDENCE_PARTS = ("xueli_record", "verify_report", "diploma", "degree", "foreign_cert")
 CERT_PARTS = ("diploma", "degree")
@@ -260,7 +260,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         if "xueli_record" not in found and "verify_report" not in found:
             yield finding("GEN012", "无法确认毕业时间（材料上的毕业日期未能识别，申报人信息中也没有 graduation_date），"
                                     f"{rule_year} 年之前毕业须附《高校毕业生登记表》的要求未核对",
-                          material=MATERIAL, evidence=item.id, at=first, severity="info")
+                          material=MATERIAL, evidence=item.id, at=first, severity="info", would_be="EDU002")
     elif grad.year < rule_year and "verify_report" not in found:
         missing, parts = [], []
         if not found & set(CERT_PARTS):

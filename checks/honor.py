@@ -223,7 +223,7 @@ def _date(item: Item, ctx: Context, page: Page) -> Iterator[Finding]:
             found = None
         else:
             found = finding("GEN012", f"{lab}：获奖年度为 {year} 年度，颁发时间未能识别，无法确认是否在任现职后或近五年内取得",
-                            material=MATERIAL, evidence=item.id, at=page, severity="info")
+                            material=MATERIAL, evidence=item.id, at=page, severity="info", would_be="HON002")
     elif f.get("number_year") and ctx.catalogue.window_start.year < f["number_year"] < ctx.catalogue.cutoff.year:
         found = None        # 证书号 2024-JX-2-015: awarded in a year wholly inside the window
     else:

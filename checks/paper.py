@@ -32,6 +32,7 @@ from zjcheck.evidence import Fact, set_facts, derived, page_fact, weakest
 from zjcheck.extract import Text, date_fact, name_in, norm, squash
 from zjcheck.extract.publication import (citation, close_name, core, find_author_line, find_isbns, fix_digits, isbn_ok,
                                          journal_in_head, partial_ratio, reflowed, title_above)
+from zjcheck.extract.regions import provinces
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
@@ -128,7 +129,7 @@ def cn_problem(cn: str) -> str | None:
         return "格式应为 CN XX-XXXX/X（2位地区代码-4位序号/分类号）"
     region, serial, cls, _ = m.groups()
     j = table()["journal"]
-    if region not in j["cn_regions"]:
+    if region not in provinces() or region in ("71", "81", "82"):      # CN 刊号: mainland provinces only
         return f"地区代码 {region} 不是有效的省级行政区代码"
     if serial == "0000":
         return "序号不能为 0000"
@@ -474,7 +475,7 @@ def _authors(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
         return
     if close_name(name, text):
         yield finding("GEN012", f"{lab}：作者姓名未能可靠识别，无法确认申报人{name}是否为作者",
-                      material=MATERIAL, evidence=item.id, at=at, severity="info")
+                      material=MATERIAL, evidence=item.id, at=at, severity="info", would_be="PAP007")
         return
     fact = item.fact("authors")
     who = item.facts.get("authors")
@@ -520,7 +521,7 @@ def _numbers(item: Item, lab: str) -> Iterator[Finding]:
             return                                   # proceedings published as a journal issue
         elif "isbn" in norm(text):
             yield finding("GEN012", f"{lab}：会议论文集上的 ISBN 号未能识别，无法核对",
-                          material=MATERIAL, evidence=item.id, at=procs[0], severity="info")
+                          material=MATERIAL, evidence=item.id, at=procs[0], severity="info", would_be="PAP009")
         else:
             yield finding("PAP009", f"{lab}：会议论文集上没有 ISBN 书号（也无 CN/ISSN 刊号），不是正式出版物",
                           evidence=item.id, at=procs[0], needs={"论文集封面": _page_fact(procs)})
@@ -545,7 +546,7 @@ def _numbers(item: Item, lab: str) -> Iterator[Finding]:
             return                                   # no page that would carry it: PAP001/PAP004
         if re.search(r"issn|\bcn\b|连续出版物号", norm(src)):
             yield finding("GEN012", f"{lab}：期刊 CN/ISSN 号未能识别，无法核对",
-                          material=MATERIAL, evidence=item.id, at=at, severity="info")
+                          material=MATERIAL, evidence=item.id, at=at, severity="info", would_be="PAP009")
         else:
             yield finding("PAP009", f"{lab}：期刊封面和查询证明上都没有 CN 刊号或 ISSN 号，不是正规期刊",
                           evidence=item.id, at=at, needs={"期刊封面和查询证明": _page_fact(pages)})
@@ -570,7 +571,7 @@ def _titles(item: Item, lab: str) -> Iterator[Finding]:
         if item.pages_with("body") or item.pages_with("cnki"):
             at = (item.pages_with("body") or item.pages_with("cnki"))[0]
             yield finding("GEN012", f"{lab}：未能识别论文题目，无法核对正文、目录和检索截图的题目是否一致",
-                          material=MATERIAL, evidence=item.id, at=at, severity="info")
+                          material=MATERIAL, evidence=item.id, at=at, severity="info", would_be="PAP010")
         return
     need = float(table()["paper"]["title_ratio"])
     tb_fact = item.fact("title_body")

@@ -32,7 +32,7 @@ from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 MATERIAL = "patent"
-CODES = ("PAT001", "PAT002", "PAT003", "PAT004")
+CODES = ("PAT001", "PAT002", "PAT003", "PAT004", "GEN012")
 
 MIN_TEXT = 20          # fewer readable characters than this: the page could not be read
 WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -411,7 +411,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
     lab = label(item, "专利")
     if f.get("chars", 0) < MIN_TEXT:
         yield finding("GEN012", f"{lab}：文字几乎未能识别，无法确认是否为已授权专利", material=MATERIAL,
-                      evidence=item.id, at=item.pages[0], severity="info")
+                      evidence=item.id, at=item.pages[0], severity="info", would_be="PAT001")
         return
     number = item.fact("number")
     # PAT001: 专利需已授权
@@ -433,7 +433,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
     if number is None:
         if f.get("granted"):
             yield finding("GEN012", f"{lab}：专利证书上的专利号（ZL…）未能识别，专利号未核对", material=MATERIAL,
-                          evidence=item.id, at=cert, severity="info")
+                          evidence=item.id, at=cert, severity="info", would_be="PAT002")
     elif not f.get("number_valid"):
         yield finding("PAT002", f"{lab}：专利号格式不正确——{f['number_problem']}", evidence=item.id, at=cert,
                       number=f["number"], needs={"专利号": number})
@@ -451,7 +451,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
         inv = item.fact("inventors")
         if inv is None:
             yield finding("GEN012", f"{lab}：专利证书上的发明人（设计人）未能识别，无法确认申报人是否为发明人",
-                          material=MATERIAL, evidence=item.id, at=cert, severity="info")
+                          material=MATERIAL, evidence=item.id, at=cert, severity="info", would_be="PAT003")
         elif not f.get("applicant_is_inventor"):
             names = "、".join(f["inventors"]) or "（未能逐个识别）"
             if name_in(ctx.name, item.text):

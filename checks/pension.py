@@ -39,7 +39,7 @@ from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
 
 MATERIAL = "pension"
-CODES = ("PEN001", "PEN002", "PEN003")
+CODES = ("PEN001", "PEN002", "PEN003", "GEN012")
 
 YM = tuple[int, int]
 
@@ -471,7 +471,7 @@ def _coverage(proofs: list[tuple[Item, Proof]], ctx: Context, years: int) -> Ite
         what = f"证明只列出{'、'.join(totals)}，" if totals else "缴费证明中未识别出缴费明细，"
         yield finding("GEN012", f"无法确认养老保险缴费月份：{what}近 {years} 年（{fmt(lo)} 至 {fmt(hi)}）"
                                 "是否逐月连续缴费未能核对；请补充打印含逐月（或逐年起止）缴费明细的参保缴费证明",
-                      material=MATERIAL, evidence=item.id, at=at, severity="info")
+                      material=MATERIAL, evidence=item.id, at=at, severity="info", would_be="PEN002")
         return
     missing = [m for m in need if m not in covered]
     printed = next((pr.printed.value for _, pr in proofs if pr.printed is not None), None)
@@ -507,7 +507,7 @@ def _coverage(proofs: list[tuple[Item, Proof]], ctx: Context, years: int) -> Ite
         missing = [m for m in missing if m not in doubtful]
         yield finding("GEN012", f"无法确认 {_compress(doubtful)} 的养老保险缴费：{'；'.join(reasons)}，请人工核对",
                       material=MATERIAL, evidence=item.id, at=at, severity="info",
-                      months=[fmt(m) for m in doubtful])
+                      months=[fmt(m) for m in doubtful], would_be="PEN002")
     span = f"近 {years} 年（{fmt(lo)} 至 {fmt(hi)}）"
     if missing:
         marked = [m for m in missing if m in unpaid]
@@ -524,7 +524,7 @@ def _coverage(proofs: list[tuple[Item, Proof]], ctx: Context, years: int) -> Ite
         if lacking == 0:
             yield finding("GEN012", f"无法确认 {fmt(r.months[0])} 至 {fmt(r.months[-1])} 中哪些月份已缴费"
                                     f"（该行缴费月数 {r.stated}，少于 {len(r.months)} 个月），请人工核对",
-                          material=MATERIAL, evidence=item.id, at=at, severity="info")
+                          material=MATERIAL, evidence=item.id, at=at, severity="info", would_be="PEN002")
             continue
         count = pr.text.line_fact(r.stated, r.index)
         if r.confirmed:
@@ -600,7 +600,7 @@ def _units(proofs: list[tuple[Item, Proof]], ctx: Context, item: Item, at: Any) 
     units = paying_units([pr for _, pr in proofs], need[0], need[-1])
     if not units:
         yield finding("GEN012", "无法确认养老保险缴费单位（证明上的单位名称未能识别），缴费单位与工作单位是否一致未核对",
-                      material=MATERIAL, evidence=item.id, at=at, severity="info")
+                      material=MATERIAL, evidence=item.id, at=at, severity="info", would_be="PEN003")
         return
     employer = _employer_fact(ctx)
     if employer is None:

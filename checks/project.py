@@ -663,17 +663,17 @@ def _check_seals(item: Item, items: list[Item], ctx: Context, label: str) -> Ite
     if any(p.content.seals for p in seal_pages):
         yield finding("GEN012", f"{label}：盖章页上只发现方形印章（法人名章或个人名章），未发现单位公章或合同专用章，"
                       "无法确认合同已由单位盖章", material=MATERIAL, evidence=item.id, at=seal_pages[0],
-                      severity="info")
+                      severity="info", would_be="PRJ004")
         return
     unread = [p for p in seal_pages if not p.content.width and p.content.source != "pdf-text"]
     if unread:
         yield finding("GEN012", f"{label}：盖章页的图像未能分析，无法确认是否盖有红色印章",
-                      material=MATERIAL, evidence=item.id, at=unread[0], severity="info")
+                      material=MATERIAL, evidence=item.id, at=unread[0], severity="info", would_be="PRJ004")
         return
     doubtful = [p for p in seal_pages if getattr(p.content, "seal_like", 0) and not getattr(p.content, "gray", False)]
     if doubtful:
         yield finding("GEN012", f"{label}：盖章页上有红色印迹，但未能确认是印章（可能过淡、残缺或被遮挡），请人工核对",
-                      material=MATERIAL, evidence=item.id, at=doubtful[0], severity="info")
+                      material=MATERIAL, evidence=item.id, at=doubtful[0], severity="info", would_be="PRJ004")
         return
     hint = "（页面为黑白扫描，红色印章无法辨认，请改为彩色扫描）" if any(getattr(p.content, "gray", False)
                                                                  for p in seal_pages) \
@@ -698,11 +698,11 @@ def _check_members(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
         near = near_name(ctx.name, members.value) if members else None
         if near:
             yield finding("GEN012", f"{label}：主要参与人员名单中有“{near}”，与申报人“{ctx.name}”只差一个字，"
-                          "可能是识别误差，无法确认", material=MATERIAL, evidence=item.id, at=page, severity="info")
+                          "可能是识别误差，无法确认", material=MATERIAL, evidence=item.id, at=page, severity="info", would_be="PRJ003")
         elif _list_unclear(f.get("list_rows", [0, 0])):
             yield finding("GEN012", f"{label}：主要参与人员名单中有 {f['list_rows'][1]} 行的姓名未能识别，"
                           f"无法确认申报人“{ctx.name}”是否在名单中", material=MATERIAL, evidence=item.id,
-                          at=page, severity="info")
+                          at=page, severity="info", would_be="PRJ003")
         elif elsewhere := _name_nearby(item, ctx):
             yield finding("GEN012", f"{label}：主要参与人员名单中未找到申报人“{ctx.name}”，但同一文件夹中未识别的"
                           f"{elsewhere.ref} 上有该姓名（可能是名单的续页），无法确认", material=MATERIAL,
@@ -715,7 +715,7 @@ def _check_members(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
                       evidence=item.id, at=page, aspect="work", needs={"主要参与人员名单": members})
     elif not f.get("role") and not f.get("work"):
         yield finding("GEN012", f"{label}：名单中有申报人，但未能识别其角色和负责的项目工作内容",
-                      material=MATERIAL, evidence=item.id, at=page, severity="info")
+                      material=MATERIAL, evidence=item.id, at=page, severity="info", would_be="PRJ003")
 
 
 def _name_nearby(item: Item, ctx: Context) -> Page | None:
@@ -774,4 +774,4 @@ def _check_dates(item: Item, ctx: Context, label: str) -> Iterator[Finding]:
             yield found
     if not (signed or start):
         yield finding("GEN012", f"{label}：未能识别合同签订日期或项目起止时间，时间未核对", material=MATERIAL,
-                      evidence=item.id, at=at, severity="info")
+                      evidence=item.id, at=at, severity="info", would_be="PRJ005")

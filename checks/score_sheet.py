@@ -2,7 +2,7 @@
 
 `facts` reads the applicant's sheet (zjcheck/scoresheet/) and resolves
 each row's 系统佐证目录 to the evidence items the recognisers found; the
-parsed sheet is published as ctx.shared["score_sheet"] for the gap report.
+parsed sheet is kept in ctx.shared between its hooks; gap_claims gives the engine the claims for the gap table.
 `check` judges the sheet itself; `review` runs after every checker and the
 cross-document checks, so it can see which cited evidence failed (SCO005)
 and judge the self-score route against what the evidence supports (SCO006
@@ -24,13 +24,13 @@ from typing import Any
 from zjcheck.codes import finding
 from zjcheck.evidence import Fact, could_be_part, derived, grouping_confident
 from zjcheck.model import Finding, Item
-from zjcheck.plugins import Context
+from zjcheck.plugins import Context, GapClaims
 from zjcheck.scoresheet import (EMPTY_REF, ScoreSheet, SheetRow, assess, evidence_errors, find_sheet,
                                 resolve_sheet, row_support)
 from zjcheck.scoresheet.model import cell_source
 
 MATERIAL = "score_sheet"
-CODES = ("SCO001", "SCO002", "SCO003", "SCO004", "SCO005", "SCO006", "SCO007", "SCO008")
+CODES = ("SCO001", "SCO002", "SCO003", "SCO004", "SCO005", "SCO006", "SCO007", "SCO008", "GEN012")
 SHARED = "score_sheet"
 OCR_NOTE = "（扫描件的表格由 OCR 识别，可能识别有误，请人工核对；同时上传 Excel/Word 原件可精确核对）"
 
@@ -339,3 +339,12 @@ def _self_score_route(sheet: ScoreSheet, findings: list[Finding], ctx: Context,
         yield _at(finding("SCO008", f"{why}，须自评分达到 {need:g} 分以上：自评 {sheet.total:g} 分，"
                                     f"但佐证材料通过检查的只有约 {supported:g} 分（其余见 SCO005）", material=MATERIAL,
                           total=sheet.total, supported=supported, threshold=need, needs={"自评分合计": total}), sheet, None)
+
+
+def gap_claims(items: list[Item], findings: list[Finding], ctx: Context) -> GapClaims | None:
+    """The sheet's claims per catalogue item, for the engine's gap table."""
+    sheet: ScoreSheet | None = ctx.shared.get(SHARED)
+    if sheet is None or not sheet.header_found:
+        return GapClaims(assess(sheet, ctx.catalogue, findings), None, None) if sheet is not None else None
+    return GapClaims(assess(sheet, ctx.catalogue, findings), sheet.path,
+                     round(sum(r.score or 0 for r in sheet.item_rows), 2), sheet.stated_total, sheet.route)

@@ -27,11 +27,12 @@ from zjcheck.codes import finding
 from zjcheck.evidence import Fact, could_be_part, derived, grouping_confident, page_fact
 from zjcheck.extract import Text, date_fact, fuzzy_find, name_in, name_position, norm, squash
 from zjcheck.extract.names import names_fact
+from zjcheck.extract.regions import provinces
 from zjcheck.model import Finding, Item, Page
 from zjcheck.plugins import Context
 
 MATERIAL = "standard"
-CODES = ("STD001", "STD002", "STD003", "STD004")
+CODES = ("STD001", "STD002", "STD003", "STD004", "GEN012")
 
 MIN_TEXT = 20
 HEADER_LINES = 3       # lines at the top and bottom of a page that count as header/footer
@@ -109,7 +110,7 @@ def _judge(m: re.Match[str], strict: bool, max_year: int) -> StdNumber:
     if level is None:
         problem = (f"“{prefix}”不是国家标准（GB、GB/T、GB/Z）、行业标准（如 JB/T、QC/T）、地方标准（DB33、DB33/T）、"
                    f"团体标准（T/…）或企业标准（Q/…）的代号")
-    elif prefix.startswith("DB") and re.sub(r"\D", "", prefix)[:2] not in d["local"]["province_codes"]:
+    elif prefix.startswith("DB") and re.sub(r"\D", "", prefix)[:2] not in provinces():
         code = re.sub(r"\D", "", prefix)
         problem = f"地方标准代号 {prefix} 中的 {code} 不是省级行政区划代码（浙江为 DB33）"
     elif not strict and not year_s:
@@ -326,7 +327,7 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
     lab = label(item)
     if f.get("chars", 0) < MIN_TEXT:
         yield finding("GEN012", f"{lab}：文字几乎未能识别，无法确认是否为已发布的标准", material=MATERIAL,
-                      evidence=item.id, at=item.pages[0], severity="info")
+                      evidence=item.id, at=item.pages[0], severity="info", would_be="STD001")
         return
     cover = (_cover_pages(item) or item.pages)[0]
     # STD001: 标准需已发布
@@ -337,13 +338,13 @@ def _check_item(item: Item, ctx: Context) -> Iterator[Finding]:
         return          # a draft has no number and date of its own yet
     if not f.get("has_cover"):
         yield finding("GEN012", f"{lab}：未找到标准封面，无法确认标准编号和发布日期", material=MATERIAL,
-                      evidence=item.id, at=item.pages[0], severity="info")
+                      evidence=item.id, at=item.pages[0], severity="info", would_be="STD002")
     # STD002: number format
     number = item.fact("number")
     if number is None:
         if f.get("has_cover"):
             yield finding("GEN012", f"{lab}：标准封面上的标准编号未能识别，编号未核对", material=MATERIAL,
-                          evidence=item.id, at=cover, severity="info")
+                          evidence=item.id, at=cover, severity="info", would_be="STD002")
     elif not f.get("number_valid"):
         yield finding("STD002", f"{lab}：标准编号不正确——{f['number_problem']}", evidence=item.id, at=cover,
                       number=f["number"], needs={"标准编号": number})
@@ -370,7 +371,7 @@ def _drafter_findings(item: Item, ctx: Context, lab: str) -> Iterator[Finding]:
     if drafters is None:
         if f.get("has_foreword"):
             yield finding("GEN012", f"{lab}：前言中的主要起草人未能识别，无法确认申报人是否为起草人",
-                          material=MATERIAL, evidence=item.id, at=item.pages[-1], severity="info")
+                          material=MATERIAL, evidence=item.id, at=item.pages[-1], severity="info", would_be="STD003")
             return
         # a missing part: only with a sure grouping and no page anywhere that could be the 前言
         maybe = could_be_part(MATERIAL, "foreword", (p for d in ctx.documents for p in d.pages), item)

@@ -16,7 +16,7 @@ from zjcheck.plugins import Context
 from zjcheck.extract import Text, name_in, plausible_name, squash, value_after
 
 MATERIAL = "summary"
-CODES = ("SUM001",)
+CODES = ("SUM001", "GEN012")
 MIN_CHARS = 300     # shorter than this is a heading, not a summary
 
 

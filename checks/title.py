@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from zjcheck.checkutil import missing_part
+from zjcheck.checkutil import data_table, missing_part
 from zjcheck.codes import finding
 from zjcheck.model import Finding, Item
 from zjcheck.plugins import Context
@@ -15,15 +15,16 @@ from zjcheck.evidence import Fact
 from zjcheck.extract import Text, date_fact, plausible_name, squash, value_after
 
 MATERIAL = "title"
-CODES = ("TIT001", "TIT002", "TIT003")
+CODES = ("TIT001", "TIT002", "TIT003", "GEN012")
 
-DATE_LABELS = ["取得资格时间", "资格取得时间", "取得时间", "评审通过时间", "批准时间", "批准日期",
-               "资格确认时间", "发证时间", "发证日期", "授予时间"]
-_BELOW = re.compile(r"助理工程师|技术员")
-_LEVEL = re.compile(r"(正高级工程师|高级工程师|助理工程师|工程师|技术员|高级技师|技师|高级经济师|经济师|会计师|讲师)")
+_T = data_table("records", "title")
+DATE_LABELS: list[str] = _T["date_labels"]
+_BELOW = re.compile("|".join(_T["below_engineer"]))
+# longest first, so that 高级工程师 is not read as 工程师
+_LEVEL = re.compile("(" + "|".join(sorted(_T["levels"], key=len, reverse=True)) + ")")
 # the board that awarded it names a level too: 浙江省机械工程专业工程师职务任职资格评审委员会
 _BOARD = re.compile(r"[\u4e00-\u9fff]{0,20}(?:职务)?任职资格评审委员会|评审委员会[:：]?[\u4e00-\u9fff]{0,30}")
-LEVEL_LABELS = ["资格名称", "职称名称", "职务名称", "专业技术资格", "任职资格名称"]
+LEVEL_LABELS: list[str] = _T["level_labels"]
 _NUMBER = re.compile(r"(?:证书编号|编号)[:：]?\s*([\u4e00-\u9fffA-Za-z0-9\-]{0,6}[A-Za-z0-9\-]{6,})")
 
 
@@ -121,7 +122,7 @@ def check(items: list[Item], ctx: Context) -> Iterator[Finding]:
         start, start_fact = (cert_date.value, cert_date) if cert_date else (None, None)
     if start is None:
         yield finding("GEN012", "无法确认现任职务的取得时间（证书上的日期未能识别，申报人信息中也没有 title_date），任职年限未核对",
-                      material=MATERIAL, evidence=item.id, at=page, severity="info")
+                      material=MATERIAL, evidence=item.id, at=page, severity="info", would_be="TIT002")
         return
     need = int(ctx.catalogue.rule("normal_route_title_years"))
     held = years_between(start, ctx.catalogue.tenure_until)

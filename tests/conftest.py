@@ -56,3 +56,35 @@ def check_package(name: str, **profile: Any) -> tuple[Any, dict[str, Any]]:
 def checked():
     """checked(name) -> JSON report dict of a rendered package."""
     return lambda name, **profile: check_package(name, **profile)[1]
+
+
+DEFAULT_ENGINE = "rapidocr"
+
+
+def engine() -> str:
+    """The OCR engine this test session runs on (ZJCHECK_OCR, default RapidOCR)."""
+    from zjcheck.ocr import resolve
+    return resolve(os.environ.get("ZJCHECK_OCR", "auto"))
+
+
+def reported(report: dict[str, Any], code: str) -> list[dict[str, Any]]:
+    """The findings of `code` in a report.  On the second engine (Tesseract),
+    which reads the rendered scans less surely, a planted defect may instead
+    be "could not verify" at its place (GEN012 whose would_be is the code):
+    not found for sure, but never passed in silence (SPEC §7)."""
+    hits = [f for f in report["findings"] if f["code"] == code]
+    if not hits and engine() != DEFAULT_ENGINE:
+        hits = [f for f in report["findings"]
+                if f["code"] == "GEN012" and (f.get("data") or {}).get("would_be") == code]
+    return hits
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that assert exact readings of the rendered scans (a title, a date)
+    hold on the default engine; on the second one they are not run."""
+    if engine() == DEFAULT_ENGINE:
+        return
+    why = pytest.mark.skipif(True, reason=f"exact readings are asserted on the default engine ({DEFAULT_ENGINE})")
+    for item in items:
+        if item.get_closest_marker("exact_reading"):
+            item.add_marker(why)

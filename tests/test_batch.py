@@ -61,7 +61,7 @@ def test_out_dir_inside_evidence_is_refused(tmp_path: Path) -> None:
             B.check_out_dir(bad, root, apps)
     B.check_out_dir(tmp_path / "reports", root, apps)
     with pytest.raises(UsageError):
-        B.run_batch(root, Options(jobs=1), root / "out", runner=lambda p, o, cb: _result(p))
+        B.run_batch(root, Options(jobs=1), root / "out", runner=lambda p, o, cb, pool=None: _result(p))
     assert not (root / "out").exists()
 
 
@@ -99,7 +99,7 @@ def test_rows_verdicts_and_exit_codes(tmp_path: Path) -> None:
         "e-unreadable": [finding("GEN002", "PDF 设有打开密码", path="x.pdf")],
     }
 
-    def runner(path: Path, opts: Options, cb) -> Result:     # noqa: ANN001
+    def runner(path: Path, opts: Options, cb, pool=None) -> Result:     # noqa: ANN001
         if path.name == "d-crash":
             raise RuntimeError("boom")
         cb(1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import reported
 from tests.util import codes, make_item, run_checker
 from zjcheck_checks import paper as mod
 
@@ -363,7 +364,7 @@ PAPER_ERRORS = {"PAP001", "PAP002", "PAP003", "PAP004", "PAP005", "PAP006", "PAP
 
 
 def _codes(report, code: str) -> list[dict]:
-    return [f for f in report["findings"] if f["code"] == code]
+    return reported(report, code)
 
 
 @pytest.mark.ocr
@@ -469,6 +470,7 @@ def test_a_faint_cover_reading_does_not_cut_the_photographed_journal_in_two():
 # ---------------------------------------------------------------- the other template families (real OCR)
 
 @pytest.mark.ocr
+@pytest.mark.exact_reading
 def test_cnki_download_and_conference_folder_family(checked):
     rep = checked("compliant-b")
     assert not [f for f in rep["findings"] if f["code"].startswith("PAP")]
@@ -483,6 +485,7 @@ def test_cnki_download_and_conference_folder_family(checked):
 
 
 @pytest.mark.ocr
+@pytest.mark.exact_reading
 def test_journal_photos_family(checked):
     rep = checked("compliant-c")
     assert not [f for f in rep["findings"] if f["code"].startswith("PAP")]

@@ -123,8 +123,8 @@ def test_zip_traversal_refused(tmp_path: Path) -> None:
 
 
 def test_zip_bomb_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zjcheck.walk as walkmod
-    monkeypatch.setattr(walkmod, "MAX_MEMBER_BYTES", 1 << 20)
+    import zjcheck.limits as limits
+    monkeypatch.setattr(limits, "FILE_BYTES", 1 << 20)
     zpath = tmp_path / "bomb.zip"
     with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("big.png", b"\x00" * (4 << 20))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from zjcheck.errors import ExitCode, UsageError
+from zjcheck.escape import readable, terminal
 from zjcheck.pipeline import Options, Result
 from zjcheck.walk import LITTER_DIRS, LITTER_NAMES
 
@@ -135,20 +136,31 @@ def discover(root: Path) -> tuple[list[Applicant], list[str]]:
         if p.is_dir() or (p.is_file() and _is_zip(p)):
             found.append((p.name, p))
         else:
-            ignored.append(p.name)
+            ignored.append(readable(p.name))
     seen: dict[str, int] = {}
     apps = []
     for name, p in found:
         base = _slug(p.stem if p.is_file() else name)
         n = seen.get(base.lower(), 0) + 1
         seen[base.lower()] = n
-        apps.append(Applicant(name, p, base if n == 1 else f"{base}-{n}"))
+        apps.append(Applicant(readable(name), p, base if n == 1 else f"{base}-{n}"))
     return apps, ignored
 
 
 def check_out_dir(out: Path, root: Path, applicants: list[Applicant]) -> None:
-    """Refuse an output folder inside the evidence (ROOT or any applicant)."""
-    target = out.resolve()
+    """Refuse an output folder inside the evidence (ROOT or any applicant), or
+    one that is a file or cannot be made (before any applicant is checked)."""
+    try:
+        target = out.resolve()
+    except (OSError, RuntimeError):
+        raise UsageError(f"输出目录 {out} 无法使用") from None
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"输出目录 {out} 已存在且不是文件夹：请换一个输出目录")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"输出目录 {out} 无法创建：{parent} 不是文件夹")
+            break
     for ev in [root, *(a.path for a in applicants)]:
         try:
             evr = ev.resolve()
@@ -228,10 +240,10 @@ def finding_rows(a: Applicant, result: Result) -> list[dict[str, Any]]:
 
 def _write_reports(a: Applicant, result: Result, out: Path) -> str:
     from zjcheck.report import html as html_report, json as json_report
-    (out / f"{a.slug}.json").write_text(json_report.render(result) + "\n", encoding="utf-8")
+    (out / f"{a.slug}.json").write_text(json_report.render(result) + "\n", encoding="utf-8", errors="backslashreplace")
     name = f"{a.slug}.html"
-    (out / name).write_text(html_report.render(result), encoding="utf-8")
-    return name
+    (out / name).write_text(html_report.render(result), encoding="utf-8", errors="backslashreplace")
+    return readable(name)
 
 
 def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Progress | None = None,
@@ -247,7 +259,10 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
         raise UsageError(f"{root} 下没有申报人：batch 需要其中每个子文件夹或 zip 是一位申报人的材料")
     if out is not None:
         check_out_dir(out, root, apps)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UsageError(f"输出目录 {out} 无法创建：{e.strerror or e}") from None
     br = BatchResult(str(root), ignored=ignored)
     progress.start(apps)
     jobs = opts.jobs or ReadSettings().jobs
@@ -256,7 +271,7 @@ def run_batch(root: Path, opts: Options, out: Path | None = None, progress: Prog
             progress.applicant(a)
             t = time.monotonic()
             try:
-                result = runner(a.path, opts, progress.pages)
+                result = runner(a.path, opts, progress.pages, pool=pool)
             except Exception as e:  # noqa: BLE001 - one broken package must not stop the batch
                 from concurrent.futures.process import BrokenProcessPool
                 if isinstance(e, BrokenProcessPool) and pool is not None:
@@ -284,9 +299,11 @@ def write_exports(br: BatchResult, out: Path) -> None:
     from zjcheck.report.export import write_csv, write_xlsx
     import json
     rows = [r.to_json() for r in br.rows]
-    (out / "summary.json").write_text(json.dumps(
+    from zjcheck.escape import json_safe
+    (out / "summary.json").write_text(json.dumps(json_safe(
         {"schema": "zjcheck-batch/1", "root": br.root, "exit_code": br.exit_code, "totals": br.totals(),
-         "ignored": br.ignored, "applicants": rows}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+         "ignored": br.ignored, "applicants": rows}), ensure_ascii=False, indent=2, default=str) + "\n",
+        encoding="utf-8", errors="backslashreplace")
     write_csv(rows, out / "summary.csv")
     write_xlsx(rows, br.findings, out / "summary.xlsx")
 
@@ -324,8 +341,8 @@ class BarProgress(Progress):
 
     def applicant(self, a: Applicant) -> None:
         if self.bar is not None:
-            from rich.markup import escape
-            self.bar.update(self.t_apps, description=f"申报人 {escape(a.key[:24])}")
+            from zjcheck.escape import markup
+            self.bar.update(self.t_apps, description=f"申报人 {markup(a.key[:24])}")
             self.current_total = 0
 
     def pages(self, done: int, total: int) -> None:
@@ -355,24 +372,25 @@ def summary_lines(br: BatchResult, width: int) -> list[tuple[str, str | None]]:
     from zjcheck.report.layout import pad, wrap
     from rich.cells import cell_len
     wide = width >= 110
-    name_w = max(8, min(24, max((cell_len(r.applicant) for r in br.rows), default=8)))
+    name_w = max(8, min(24, max((cell_len(terminal(r.applicant)) for r in br.rows), default=8)))
     cols: list[tuple[str, int, bool]] = [("申报人", name_w, False), ("错误", 4, True),
                                          ("警告", 4, True), ("自评/佐证", 9, True), ("结论", 10, False)]
     if wide:
         cols += [("页/OCR", 9, True), ("秒", 6, True)]
     used = sum(w for _, w, _ in cols) + len(cols)
     cols.append(("主要问题", max(16, width - used), False))
-    out: list[tuple[str, str | None]] = [(f"批量检查汇总：{br.root}", "bold")]
+    out: list[tuple[str, str | None]] = [(terminal(f"批量检查汇总：{br.root}", keep_newlines=False), "bold")]
     out.append((" ".join(pad(h, w, right) for h, w, right in cols).rstrip(), "bold"))
     out.append(("─" * width, "dim"))
     for r in br.rows:
-        values = [r.applicant, str(r.errors), str(r.warnings), f"{_pts(r.claimed)}/{_pts(r.supported)}", r.verdict]
+        name = terminal(r.applicant, keep_newlines=False)
+        values = [name, str(r.errors), str(r.warnings), f"{_pts(r.claimed)}/{_pts(r.supported)}", r.verdict]
         if wide:
             values += [f"{r.pages}/{r.pages_ocr}", f"{r.seconds:.1f}"]
-        values.append(r.problem or "—")
+        values.append(terminal(r.problem, keep_newlines=False) or "—")
         cells = [wrap(v, w) for v, (_, w, _) in zip(values, cols)]
         if len(cells[0]) > 1:            # a name longer than its column: whole, on a line of its own
-            out.append((r.applicant, "bold"))
+            out.append((name, "bold"))
             cells[0] = [""]
         for i in range(max(len(c) for c in cells)):
             line = " ".join(pad(c[i] if i < len(c) else "", w, right) for c, (_, w, right) in zip(cells, cols))
@@ -388,7 +406,7 @@ def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path
     width = max(60, min(160, console.width))
     if not quiet:
         for line, style in summary_lines(br, width):
-            console.print(Text(line, style=style or ""), soft_wrap=True, highlight=False)
+            console.print(Text(terminal(line), style=style or ""), soft_wrap=True, highlight=False)
         notes = []
         if br.ignored:
             notes.append(f"已忽略 {br.root} 下不是文件夹或 zip 的 {len(br.ignored)} 项：{'、'.join(br.ignored[:5])}"
@@ -396,7 +414,7 @@ def render_summary(br: BatchResult, console: Any, quiet: bool = False, out: Path
         if out is not None:
             notes.append(f"报告已写入 {out}（每人 JSON + HTML，summary.csv、summary.xlsx、summary.json）")
         for note in notes:
-            for ln in wrap(note, width):
+            for ln in wrap(terminal(note, keep_newlines=False), width):
                 console.print(Text(ln, style="dim"), soft_wrap=True, highlight=False)
     v = tot["verdicts"]
     per = (f"平均每人 {tot['seconds_per_applicant']:.1f} 秒" if tot["seconds_per_applicant"] is not None else "")

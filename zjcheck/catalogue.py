@@ -53,7 +53,14 @@ class Catalogue:
                 self.by_material.setdefault(m, it)
 
     def item_for(self, material: str) -> CatalogueItem | None:
-        return self.by_material.get(material)
+        """The item a material's pieces are evidence for: the catalogue's, or
+        the one an installed plugin names for its own material (catalogue_item)."""
+        found = self.by_material.get(material)
+        if found is None:
+            from zjcheck.plugins import plugin_tables
+            target = plugin_tables()["material"].get(material, {}).get("catalogue_item")
+            found = self.item(target) if target else None
+        return found
 
     def item(self, item_id: str) -> CatalogueItem | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -119,9 +126,11 @@ def parse(raw: dict[str, Any], source: str = "<catalogue>") -> Catalogue:
             raise UsageError(f"目录文件 {source}：{where} 的 id {iid} 重复")
         seen.add(iid)
         mats = _need(it, "materials", list, where, source)
-        bad = [m for m in mats if m not in MATERIALS]
+        from zjcheck.plugins import plugin_tables
+        known = (*MATERIALS, *plugin_tables()["material"])
+        bad = [m for m in mats if m not in known]
         if bad:
-            raise UsageError(f"目录文件 {source}：{where} ({iid}) 的 materials 含未知材料 {bad}；可用：{', '.join(MATERIALS)}")
+            raise UsageError(f"目录文件 {source}：{where} ({iid}) 的 materials 含未知材料 {bad}；可用：{', '.join(known)}")
         cap = it.get("cap")
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap < 0):
             raise UsageError(f"目录文件 {source}：{where} ({iid}) 的 cap 应为非负数")

@@ -37,7 +37,7 @@ def window_finding(code: str, label: str, what: str, d: date | str | int | Fact 
         d = d.value
     if not d:
         return finding("GEN012", f"{label}：{what}未能识别，无法确认是否在截止日前、任现职后或近五年内",
-                       material=material, evidence=evidence, at=at, severity="info")
+                       material=material, evidence=evidence, at=at, severity="info", would_be=code)
     if isinstance(d, str):
         d = date.fromisoformat(d)
     cat = ctx.catalogue

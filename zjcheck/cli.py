@@ -21,6 +21,7 @@ from zjcheck.catalogue import DEFAULT as DEFAULT_CATALOGUE
 from zjcheck.errors import ExitCode, UsageError
 
 CATALOGUE_HELP = f"目录名称或 TOML 文件（默认 {DEFAULT_CATALOGUE}）"
+CATALOGUE_BYTES = 1 << 20
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, options_metavar="[选项]",
                   subcommand_metavar="命令 [参数]...",
@@ -47,8 +48,20 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def _fail(msg: str) -> None:
-    Console(stderr=True).print(f"[bold red]错误：[/]{msg}")
+    """A usage error in Chinese on stderr (exit code 2).  `msg` may quote the
+    evidence or the user's own values: it is shown as text, never as markup
+    or control sequences."""
+    from rich.text import Text
+    from zjcheck.escape import terminal
+    Console(stderr=True).print(Text("错误：", style="bold red") + Text(terminal(msg)), highlight=False)
     raise typer.Exit(ExitCode.usage)
+
+
+def _say(msg: str, stderr: bool = True) -> None:
+    """A line of zjcheck's own with evidence strings in it (paths), as text."""
+    from rich.text import Text
+    from zjcheck.escape import terminal
+    Console(stderr=stderr).print(Text(terminal(msg)), highlight=False, soft_wrap=True)
 
 
 @app.command(options_metavar="[选项]")
@@ -73,8 +86,9 @@ def check(
     """检查一份申报材料，输出差距报告。"""
     from zjcheck.pipeline import Options, run
 
+    catalogue_file = _catalogue_file(catalogue)
     if output is not None:
-        _check_output(output, path)
+        _check_output(output, path, [profile, catalogue_file])
     opts = Options(
         catalogue=catalogue, profile_file=profile, jobs=jobs, cache=not no_cache, engine=ocr,
         profile={"name": name, "id_number": id_number, "employer": employer, "title_date": title_date,
@@ -129,6 +143,7 @@ def batch(
     from zjcheck.batch import BarProgress, render_summary, run_batch
     from zjcheck.pipeline import Options
 
+    _catalogue_file(catalogue)
     opts = Options(catalogue=catalogue, jobs=jobs, cache=not no_cache, engine=ocr)
     err = Console(stderr=True)
     try:
@@ -141,32 +156,72 @@ def batch(
     raise typer.Exit(br.exit_code)
 
 
-def _check_output(output: Path, evidence: Path) -> None:
-    """Refuse, before any work, a report path that is the evidence itself, lies
-    inside the evidence folder, is a folder, or whose folder does not exist."""
+def _catalogue_file(catalogue: Optional[str]) -> Optional[Path]:
+    """The --catalogue option when it names a file (an input the report must
+    not overwrite); refused when it is no regular file of reasonable size."""
+    if catalogue and (catalogue.endswith(".toml") or os.sep in catalogue or Path(catalogue).exists()):
+        p = Path(catalogue)
+        try:
+            st = p.stat()
+        except OSError:
+            return p                          # the catalogue loader says it is missing
+        import stat
+        if not stat.S_ISREG(st.st_mode) or st.st_size > CATALOGUE_BYTES:
+            _fail(f"目录文件 {catalogue} 不是普通文件或超过 {CATALOGUE_BYTES >> 20} MB：请给出目录 TOML 文件")
+        return p
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_output(output: Path, evidence: Path, inputs: list[Optional[Path]] | None = None) -> None:
+    """Refuse, before any work, a report path that is the evidence itself (a
+    zip, a folder, or a link to either), lies inside the evidence folder, is
+    another input (--profile, --catalogue), is a folder or a FIFO, or whose
+    folder does not exist."""
+    import stat
     try:
         out, ev = output.resolve(), evidence.resolve()
     except (OSError, RuntimeError):
         _fail(f"报告文件路径 {output} 无法使用")
         return
-    if out == ev or (evidence.is_dir() and out.is_relative_to(ev)):
+    if out == ev or _same(output, evidence) or (ev.is_dir() and out.is_relative_to(ev)):
         _fail(f"报告文件 {output} 就是材料本身或在材料目录之内：zjcheck 不向材料写入任何内容，请换一个报告文件名")
+    for other in inputs or []:
+        if other is not None and (_same(output, other) or out == other.resolve()):
+            _fail(f"报告文件 {output} 就是输入文件 {other}：请换一个报告文件名")
     if out.is_dir():
         _fail(f"{output} 是一个文件夹：请给出报告文件的名字，如 {output / '报告.html'}")
     if not out.parent.is_dir():
         _fail(f"报告文件所在的文件夹 {out.parent} 不存在：请先建好它，或换一个位置")
+    try:
+        mode = out.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        _fail(f"报告文件 {output} 不是普通文件（管道或套接字）：请换一个报告文件名")
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
-    """The report on stdout, or written to `output` with a line saying where."""
+    """The report on stdout, or written to `output` with a line saying where;
+    always UTF-8 (evidence strings were made writable by zjcheck.escape)."""
+    text = text if text.endswith("\n") else text + "\n"
+    data = text.encode("utf-8", "backslashreplace")
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
         try:
-            output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            output.write_bytes(data)
         except OSError as e:
             _fail(f"无法写入报告文件 {output}：{e.strerror or e}")
-        Console(stderr=True).print(f"报告已写入 {output}", highlight=False)
+        _say(f"报告已写入 {output}")
 
 
 @app.command(options_metavar="[选项]")
@@ -207,13 +262,12 @@ def init(
     except OSError as e:
         _fail(f"无法写入 {dest}：{e.strerror or e}")
         return
-    out = Console()
-    out.print(f"已创建 [bold]{dest}[/]：")
-    out.print(f"  {plan.sheet.relative_to(dest)}  （空白量化评分表：填写“自评分”和“系统佐证目录”两栏）")
-    out.print(f"  {plan.profile.relative_to(dest)}  （申报人信息：去掉 # 后填写）")
+    _say(f"已创建 {dest}：", stderr=False)
+    _say(f"  {plan.sheet.relative_to(dest)}  （空白量化评分表：填写“自评分”和“系统佐证目录”两栏）", stderr=False)
+    _say(f"  {plan.profile.relative_to(dest)}  （申报人信息：去掉 # 后填写）", stderr=False)
     for f in plan.folders:
-        out.print(f"  {f.relative_to(dest)}/")
-    out.print(f"材料放好后运行：zjcheck check {dest}")
+        _say(f"  {f.relative_to(dest)}/", stderr=False)
+    _say(f"材料放好后运行：zjcheck check {dest}", stderr=False)
 
 
 catalogue_app = typer.Typer(no_args_is_help=True, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
@@ -224,15 +278,17 @@ app.add_typer(catalogue_app, name="catalogue")
 def _catalogue_table(cat) -> "object":  # type: ignore[no-untyped-def]
     from rich.table import Table
     from zjcheck.materials import material_name
-    t = Table(title=f"{cat.name}（{cat.id}，{cat.notice}）", header_style="bold")
+    from zjcheck.escape import markup
+    t = Table(title=markup(f"{cat.name}（{cat.id}，{cat.notice}）"), header_style="bold")
     for col, just in (("id", "left"), ("评分项目", "left"), ("附件2", "right"), ("上限", "right"),
                       ("计分", "center"), ("必备", "center"), ("佐证材料", "left"), ("佐证写法（标签）", "left")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for ci in cat.items:
-        t.add_row(ci.id, ci.name, str(ci.notice_item or ""), "" if ci.cap is None else f"{ci.cap:g}",
-                  "是" if ci.scored else "否", "是" if ci.required else "",
-                  "、".join(material_name(m) for m in ci.materials), "、".join(ci.tags))
-    t.caption = (f"材料截止 {cat.cutoff.isoformat()}；近五年 {cat.window_start.isoformat()} 起；"
+        t.add_row(*(markup(str(v)) for v in (
+            ci.id, ci.name, str(ci.notice_item or ""), "" if ci.cap is None else f"{ci.cap:g}",
+            "是" if ci.scored else "否", "是" if ci.required else "",
+            "、".join(material_name(m) for m in ci.materials), "、".join(ci.tags))))
+    t.caption = markup(f"材料截止 {cat.cutoff.isoformat()}；近五年 {cat.window_start.isoformat()} 起；"
                  f"任职年限计算到 {cat.tenure_until.isoformat()}；"
                  f"破格自评分线 {cat.rules.get('self_score_threshold', '—')}")
     return t
@@ -268,22 +324,72 @@ def catalogue_check(file: Path = typer.Argument(..., help="要校验的目录 TO
                f"分值上限合计 {sum(ci.cap or 0 for ci in scored):g} 分")
 
 
+def _on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM (what `timeout` and schedulers send) and SIGHUP end the run like
+    Ctrl-C: through every `finally`, so worker processes are ended and temp
+    copies of zip members removed."""
+    raise SystemExit(128 + signum)
+
+
+def _install_signals() -> None:
+    import signal
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            signal.signal(sig, _on_signal)
+        except (ValueError, OSError):     # not the main thread, or no such signal here
+            pass
+
+
+def _internal_error(e: BaseException) -> None:
+    """A bug in zjcheck, not a verdict on the package: said so, with the
+    traceback for the developers, and exit code 3 ("could not check"), never
+    1 ("errors found")."""
+    import traceback
+    from rich.text import Text
+    from zjcheck.escape import terminal
+    err = Console(stderr=True)
+    err.print(Text("zjcheck 内部错误，检查未完成（不是材料的问题）：", style="bold magenta")
+              + Text(terminal(f"{type(e).__name__}: {e}"[:300])), highlight=False)
+    err.print(Text("请把以下信息报告给 zjcheck 开发者：", style="dim"), highlight=False)
+    sys.stderr.write(terminal("".join(traceback.format_exception(e))[-4000:]) + "\n")
+    sys.exit(ExitCode.unchecked)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; usage errors are said in Chinese (exit code 2)."""
     from zjcheck import cli_zh
+    _install_signals()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")   # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
     cli_zh.install()
+    from zjcheck.read import private_temp
     try:
-        code = app(argv, standalone_mode=False)
+        with private_temp():
+            code = app(argv, standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:           # `zjcheck check … | head`: the reader went away, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(128 + 13)
     except Exception as e:  # noqa: BLE001 - only click's usage errors are handled here
+        if type(e).__name__ == "Abort":           # click's word for Ctrl-C
+            sys.exit(130)
+        if isinstance(getattr(e, "__cause__", None) or getattr(e, "__context__", None), BrokenPipeError):
+            sys.exit(128 + 13)
         if not cli_zh.is_usage_error(e):
-            raise
+            _internal_error(e)
+        from rich.text import Text
+        from zjcheck.escape import terminal
         ctx = getattr(e, "ctx", None)
         where = f"{ctx.command_path} --help" if ctx is not None else "zjcheck --help"
         err = Console(stderr=True)
-        err.print(f"[bold red]错误：[/]{cli_zh.usage_error(e.format_message())}", highlight=False)
-        err.print(f"运行 {where} 查看用法。", highlight=False)
+        err.print(Text("错误：", style="bold red") + Text(terminal(cli_zh.usage_error(e.format_message()))),
+                  highlight=False)
+        err.print(Text(f"运行 {where} 查看用法。"), highlight=False)
         sys.exit(ExitCode.usage)
     sys.exit(code or 0)
 

@@ -26,7 +26,11 @@ class Code:
 
 @lru_cache(maxsize=1)
 def all_codes() -> dict[str, Code]:
+    """zjcheck/data/codes.toml, and the codes installed plugins ship (plugins.DATA)."""
+    from zjcheck.plugins import plugin_tables
     raw = tomllib.loads(resources.files("zjcheck").joinpath("data/codes.toml").read_text("utf-8"))
+    for k, v in plugin_tables()["codes"].items():
+        raw.setdefault(k, v)
     return {k: Code(k, v["severity"], v["material"], v["title"], v["fix"]) for k, v in raw.items()}
 
 

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
 from collections.abc import Iterator
 from datetime import date
 
@@ -24,14 +27,9 @@ APPLICANT_LABEL = re.compile(rf"申\s*报\s*人\s*(?:姓\s*名)?\s*[:：]\s*([{_
 _WINNER_LABEL = re.compile(rf"获\s*奖\s*(?:者|人)\s*[:：]?\s*([{_CJK}](?:\s?[{_CJK}]){{1,5}})")
 # 周建华同志： at the head of a 聘任证书 or a letter
 _COMRADE = re.compile(rf"^\s*([{_CJK}](?:\s?[{_CJK}]){{1,3}})\s*同\s*志")
-_LABELS = ("性别", "出生", "民族", "身份", "证件", "单位", "工作", "职务", "专业", "学号",
-           "年龄", "籍贯", "性", "职称", "部门", "学历", "参保", "社会", "缴费", "个人", "公民")
 _SECRET = re.compile(r"(?:密\s*级\s*[:：]?\s*)?(绝\s*密|机\s*密|秘\s*密)\s*(?:[★☆*]\s*\d{0,2}\s*年?)?")
 # 秘密★5年: OCR often reads the star as 女/大/*; the term in years is the tell
 _SECRET_STAR = re.compile(r"(?<!商业)(?<!技术)(?<!工作)(绝密|机密|秘密)\s*(?:[★☆]|[^\d\s]?\s*\d{1,2}\s*年)")
-# 姓名 fields of someone else on a personal record: 校(院)长姓名 on a 学信网 备案表,
-# 经办人姓名 on a pension record
-_OTHER_ROLES = ("长", "经办人", "审核人", "代表人", "联系人", "导师", "单位负责人")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(身份证|公民身份号码|证件号码|身份号码|证件号)")
 def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> list[tuple[str, float | None]]:
@@ -53,10 +51,10 @@ def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> li
             continue
         joined = text + (" " + norm(lines[n + 1].text) if n + 1 < len(lines) else "")
         for m in label.finditer(joined):
-            if re.sub(r"\s", "", joined[:m.start()]).endswith(_OTHER_ROLES):
+            if re.sub(r"\s", "", joined[:m.start()]).endswith(tuple(_names_table()["other_roles"])):
                 continue
             cand = re.sub(r"\s", "", m.group(1))
-            for lab in _LABELS:
+            for lab in _names_table()["next_labels"]:
                 k = cand.find(lab)
                 if k == 0:
                     cand = ""
@@ -69,6 +67,14 @@ def labelled_names(page: Page, label: re.Pattern[str] = _NAME_AFTER_LABEL) -> li
                 conf = line.conf if m.start(1) < len(text) else lines[n + 1].conf
                 out.append((cand, conf))
     return out
+
+
+@lru_cache(maxsize=1)
+def _names_table() -> dict[str, list[str]]:
+    """zjcheck/data/extract.toml [names]: the labels that end a name read after
+    姓名, and the roles whose 姓名 field is someone else's."""
+    raw = tomllib.loads(resources.files("zjcheck").joinpath("data/extract.toml").read_text("utf-8"))
+    return raw["names"]
 
 
 def _similar(a: str, b: str) -> bool:

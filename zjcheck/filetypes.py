@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
+from typing import IO
 
 import magic
 
@@ -83,11 +85,32 @@ def _magic() -> magic.Magic:
     return magic.Magic(mime=True)
 
 
-def _ooxml_kind(data: bytes) -> str | None:
+def zip_entries(f: IO[bytes]) -> int | None:
+    """How many entries a zip's end record declares (read before the central
+    directory is parsed, which would take memory in proportion)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+        end = zipfile._EndRecData(f)  # type: ignore[attr-defined]
+    except (OSError, ValueError, EOFError):
+        return None
+    if not end:
+        return None
+    return int(end[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+
+
+def _ooxml_kind(source: bytes | Callable[[], IO[bytes]]) -> str | None:
+    """docx / xlsx / pptx by the parts a zip holds; a zip that declares more
+    entries than an Office file has is not opened (its central directory
+    would take memory in proportion)."""
+    from zjcheck.limits import OFFICE_PARTS
+    try:
+        with (io.BytesIO(source) if isinstance(source, bytes) else source()) as f:
+            n = zip_entries(f)
+            if n is None or n > OFFICE_PARTS:
+                return None
+            f.seek(0)
+            with zipfile.ZipFile(f) as z:
+                names = set(z.namelist())
+    except Exception:  # noqa: BLE001 - not a zip we can read: not an Office file
         return None
     if "word/document.xml" in names:
         return "docx"
@@ -98,9 +121,11 @@ def _ooxml_kind(data: bytes) -> str | None:
     return None
 
 
-def detect(data: bytes, name: str = "") -> FileType:
-    """The file's type from its bytes; WPS files are told apart by name only
-    because libmagic sees them as generic OLE2 storage."""
+def detect(data: bytes, name: str = "", whole: Callable[[], IO[bytes]] | None = None) -> FileType:
+    """The file's type from its bytes (`data`: the whole file, or its first
+    64 KB with `whole` opening all of it, needed to tell Office files from
+    other zips); WPS files are told apart by name only because libmagic sees
+    them as generic OLE2 storage."""
     if not data:
         return FileType("empty", "application/x-empty")
     try:
@@ -109,7 +134,7 @@ def detect(data: bytes, name: str = "") -> FileType:
         mime = "application/octet-stream"
     kind = _MIME_KIND.get(mime, "unknown")
     if kind in ("zip", "unknown") or mime.startswith("application/vnd.openxml"):
-        kind = _ooxml_kind(data) or kind
+        kind = _ooxml_kind(whole if whole is not None else data) or kind
     if kind == "unknown" and data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypmsf1"):
         kind = "heic"
     if kind == "unknown" and data.startswith(b"%PDF"):

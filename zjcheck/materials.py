@@ -58,7 +58,10 @@ def _kw(words: list[str]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def recognition() -> Recognition:
+    from zjcheck.plugins import plugin_tables
     raw = tomllib.loads(resources.files("zjcheck").joinpath("data/materials.toml").read_text("utf-8"))
+    for mid, m in plugin_tables()["material"].items():       # materials installed plugins add
+        raw["material"].setdefault(mid, m)
     mats: dict[str, MaterialSpec] = {}
     for mid, m in raw["material"].items():
         parts = {}

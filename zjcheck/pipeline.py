@@ -19,8 +19,8 @@ from zjcheck.errors import ExitCode, UsageError
 from zjcheck.evidence import set_facts  # noqa: F401 (the engine stores facts through it; tests import it here)
 from zjcheck.materials import material_name, part_name, personal_materials
 from zjcheck.model import Document, Finding, Item, Profile, SourceFile
-from zjcheck.plugins import Context, Plugin, load_plugins
-from zjcheck.read import ReadResult, ReadSettings, is_picture, low_text_pages, read_all
+from zjcheck.plugins import Context, GapClaims, Plugin, load_plugins
+from zjcheck.read import ReadResult, ReadSettings, SharedPool, is_picture, low_text_pages, read_all
 from zjcheck.recognise import classify_document, group
 from zjcheck.walk import walk
 
@@ -101,8 +101,10 @@ def _check_cache_location(cache_dir: Path, evidence: Path) -> None:
         pass
 
 
-def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None = None) -> Result:
-    """The whole check of one package, stage by stage."""
+def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None = None,
+        pool: SharedPool | None = None) -> Result:
+    """The whole check of one package, stage by stage (`pool`: worker processes
+    the caller keeps across packages, as `zjcheck batch` does)."""
     t0 = time.monotonic()
     if not path.exists():
         raise UsageError(f"找不到材料：{path}")
@@ -114,7 +116,7 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         raise UsageError(f"{path} 中没有任何申报材料文件" + ("（只有系统生成的文件）" if walked.litter else "")
                          + "：是不是选错了文件夹？")
     prof = profile_mod.build(walked.profile_text, opts.profile_file, opts.profile)
-    read, engine = read_stage(path, walked.files, opts, progress)
+    read, engine = read_stage(path, walked.files, opts, progress, pool)
     findings: list[Finding] = [*walked.findings, *read.findings, *recognise_stage(read.documents)]
     pages = [p for d in read.documents for p in d.pages]
     items = group(pages)
@@ -142,10 +144,11 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
     _attach_items(findings, cat, items)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.path or "", f.page or 0))
 
-    from zjcheck.scoresheet import assess
-    sheet = ctx.shared.get("score_sheet")
+    claims = next((got for _pl, got in runner.call("gap_claims", lambda fn, its: fn(its, findings, ctx))
+                   if got is not None), None)
+    findings.extend(f for f in runner.findings if f not in findings)
     checked = {pl.material for pl in plugins}
-    gap = gap_table(cat, items, findings, checked, assess(sheet, cat, findings))
+    gap = gap_table(cat, items, findings, checked, dict(claims.claims) if claims else {})
     stats = {
         "files": len(walked.files) + sum(1 for f in walked.findings if f.code in ("GEN001", "GEN003")),
         "documents": len(read.documents),
@@ -159,11 +162,11 @@ def run(path: Path, opts: Options, progress: Callable[[int, int], None] | None =
         "ocr_engine": engine,
     }
     return Result(str(path), cat, prof, read.documents, items, findings, gap, stats,
-                  walked.unreadable + read.unreadable, gap_totals(gap, sheet, cat, prof))
+                  walked.unreadable + read.unreadable, gap_totals(gap, claims, cat, prof))
 
 
-def read_stage(path: Path, files: list[SourceFile], opts: Options,
-               progress: Callable[[int, int], None] | None) -> tuple[ReadResult, dict[str, Any] | None]:
+def read_stage(path: Path, files: list[SourceFile], opts: Options, progress: Callable[[int, int], None] | None,
+               pool: SharedPool | None = None) -> tuple[ReadResult, dict[str, Any] | None]:
     """Every page's text (text layer or OCR, through the page cache), and which
     OCR engine read them (None when no page needed OCR)."""
     from zjcheck.ocr import get_engine, resolve
@@ -177,7 +180,7 @@ def read_stage(path: Path, files: list[SourceFile], opts: Options,
     cache_dir = (opts.cache_dir or default_dir()) if opts.cache else None
     if cache_dir is not None:
         _check_cache_location(cache_dir, path)
-    return read_all(files, settings, PageCache(cache_dir, cache_key), progress), engine
+    return read_all(files, settings, PageCache(cache_dir, cache_key), progress, pool), engine
 
 
 def recognise_stage(documents: list[Document]) -> list[Finding]:
@@ -262,7 +265,7 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
     claims = claims or {}
     rows: list[GapRow] = []
     for ci in cat.items:
-        mine = [i for i in items if i.material in ci.materials]
+        mine = [i for i in items if cat.item_for(i.material) is ci]
         errs = {f.evidence for f in findings if f.severity == "error" and f.evidence}
         item_level = [f for f in findings if f.item == ci.id and f.severity == "error" and not f.evidence]
         missing = [f"{f.evidence + '：' if f.evidence else ''}{f.message}" for f in findings
@@ -288,16 +291,16 @@ def gap_table(cat: Catalogue, items: list[Item], findings: list[Finding], checke
     return rows
 
 
-def gap_totals(gap: list[GapRow], sheet: Any, cat: Catalogue, prof: Profile) -> dict[str, Any]:
+def gap_totals(gap: list[GapRow], claims: GapClaims | None, cat: Catalogue, prof: Profile) -> dict[str, Any]:
     """Self-score totals for the report: claimed vs supported, the sheet's own total."""
-    if sheet is None or not getattr(sheet, "header_found", False):
+    if claims is None or claims.claimed is None:
         return {"sheet": None, "claimed": None, "supported": None, "at_risk": None, "stated": None,
                 "route": prof.route, "threshold": cat.rules.get("self_score_threshold")}
-    claimed = round(sum(r.score or 0 for r in sheet.item_rows), 2)
+    claimed = round(claims.claimed, 2)
     supported = round(sum(g.supported or 0 for g in gap), 2)
-    route = prof.route if "route" in prof.sources else (sheet.route or prof.route)
-    return {"sheet": sheet.path, "claimed": claimed, "supported": supported,
-            "at_risk": round(claimed - supported, 2), "stated": sheet.stated_total,
+    route = prof.route if "route" in prof.sources else (claims.route or prof.route)
+    return {"sheet": claims.sheet, "claimed": claimed, "supported": supported,
+            "at_risk": round(claimed - supported, 2), "stated": claims.stated,
             "route": route, "threshold": cat.rules.get("self_score_threshold")}
 
 

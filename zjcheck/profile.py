@@ -4,7 +4,7 @@ and CLI options (which win), field by field; the name may be inferred."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
@@ -16,25 +16,29 @@ from zjcheck.model import Document, Profile
 from zjcheck.extract import parse_date
 
 FIELDS = ("name", "id_number", "employer", "title_date", "graduation_date", "route")
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2100, 12, 31)   # a date outside is a typo, not a fact
+MAX_VALUE = 200          # characters kept of a text field (a name, an employer)
 ROUTES = {"常规": "常规", "normal": "常规", "破格": "破格", "exceptional": "破格", "自评分": "破格"}
 
 
 def _coerce(key: str, value: Any, where: str) -> Any:
     if key in ("title_date", "graduation_date"):
-        if isinstance(value, date):
-            return value
-        d = parse_date(str(value))
+        if isinstance(value, datetime):
+            value = value.date()                 # TOML's 2019-12-20T08:00:00: the day
+        d = value if isinstance(value, date) else parse_date(str(value)[:40])
         if d is None:
-            raise UsageError(f"{where}：{key} 不是有效日期（应写作 2019-12-20）：{value!r}")
+            raise UsageError(f"{where}：{key} 不是有效日期（应写作 2019-12-20）：{str(value)[:80]!r}")
+        if not MIN_DATE <= d <= MAX_DATE:
+            raise UsageError(f"{where}：{key} 的日期 {d.isoformat()} 不合理（应在 {MIN_DATE.year}–{MAX_DATE.year} 年之间）")
         return d
     if key == "route":
-        r = ROUTES.get(str(value).strip())
+        r = ROUTES.get(str(value).strip()) if isinstance(value, str) else None
         if r is None:
-            raise UsageError(f"{where}：route 只能是“常规”或“破格”，而不是 {value!r}")
+            raise UsageError(f"{where}：route 只能是“常规”或“破格”，而不是 {str(value)[:80]!r}")
         return r
     if not isinstance(value, str):
         raise UsageError(f"{where}：{key} 应为文字")
-    return value.strip() or None
+    return value.strip()[:MAX_VALUE] or None
 
 
 def parse_profile_text(text: str, where: str) -> dict[str, Any]:
@@ -42,11 +46,34 @@ def parse_profile_text(text: str, where: str) -> dict[str, Any]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise UsageError(f"{where} 不是有效的 TOML：{e}") from None
+    except RecursionError:
+        raise UsageError(f"{where} 不是有效的 TOML：嵌套过深") from None
     raw = raw.get("applicant", raw)
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where}：[applicant] 应是一个表（字段 = 值），可用字段：{', '.join(FIELDS)}")
     unknown = set(raw) - set(FIELDS)
     if unknown:
-        raise UsageError(f"{where}：不认识的字段 {', '.join(sorted(unknown))}；可用：{', '.join(FIELDS)}")
+        shown = ", ".join(repr(k)[:40] for k in sorted(unknown)[:10])
+        raise UsageError(f"{where}：不认识的字段 {shown}；可用：{', '.join(FIELDS)}")
     return {k: _coerce(k, v, where) for k, v in raw.items()}
+
+
+def read_profile_file(path: Path) -> str:
+    """A --profile file by the walker's rules for zjcheck.toml: a regular
+    file, at most PROFILE_BYTES, UTF-8/UTF-16/GBK text."""
+    from zjcheck import limits
+    from zjcheck.walk import _open_regular, decode_text
+    try:
+        with _open_regular(path) as f:
+            data = f.read(limits.PROFILE_BYTES + 1)
+    except OSError as e:
+        raise UsageError(f"无法读取申报人信息文件 {path}：{e.strerror or e}") from None
+    if len(data) > limits.PROFILE_BYTES:
+        raise UsageError(f"申报人信息文件 {path} 超过上限 {limits.size(limits.PROFILE_BYTES)}：它不像 zjcheck.toml")
+    text = decode_text(data)
+    if text is None:
+        raise UsageError(f"申报人信息文件 {path} 不是文本（UTF-8 或 GBK）：请用记事本另存为 UTF-8")
+    return text
 
 
 def build(package_text: str | None, profile_file: Path | None, options: dict[str, Any]) -> Profile:
@@ -55,10 +82,7 @@ def build(package_text: str | None, profile_file: Path | None, options: dict[str
     if package_text is not None:
         layers.append(("zjcheck.toml", parse_profile_text(package_text, "材料目录中的 zjcheck.toml")))
     if profile_file is not None:
-        try:
-            text = profile_file.read_text("utf-8-sig")
-        except OSError as e:
-            raise UsageError(f"无法读取申报人信息文件 {profile_file}：{e.strerror}") from None
+        text = read_profile_file(profile_file)
         layers.append((str(profile_file), parse_profile_text(text, str(profile_file))))
     cli = {k: _coerce(k, v, "命令行参数") for k, v in options.items() if v is not None}
     layers.append(("命令行", cli))

@@ -2,31 +2,36 @@
 page image shows (seals, ink), pages in parallel worker processes.
 
 Each page is analysed once per content hash and settings; results are kept
-in the page cache so an unchanged package is read again without OCR.
+in the page cache (each page as soon as it is read, so a killed run keeps
+its work) and an unchanged package is read again without OCR.  Everything
+that parses a file's contents runs in the workers, bounded by
+zjcheck.limits; the main process only walks, hashes and decides.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+import unicodedata
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-import unicodedata
-from functools import lru_cache
-
+from zjcheck import limits
 from zjcheck.cache import PageCache
-
 from zjcheck.codes import finding
 from zjcheck.model import Document, Finding, Line, Page, PageText, SourceFile
 
@@ -37,6 +42,7 @@ logging.getLogger("pypdf").propagate = False
 
 MIN_LAYER_CHARS = 20       # a PDF page with fewer characters in its text layer is OCR'd
 SEAL_DPI = 100             # pages with a text layer are rendered this small for seals
+INK_DPI = 36               # … and this small when they can hold no seal (black text only): for `ink`
 LOW_TEXT_CHARS = 15        # fewer well-read characters than this on an inked page: GEN005
 MIN_SIDE_PX = 500          # a page image narrower than this cannot carry legible A4 text
 PAPER_MIN = 0.25           # a picture with less paper-like area than this is not a document
@@ -63,16 +69,6 @@ class ReadSettings:
     jobs: int = max(1, os.cpu_count() or 1)
 
 
-@dataclass(frozen=True)
-class PageTask:
-    key: tuple[int, int]      # (file index, page index)
-    path: str
-    kind: str                 # pdf or an image kind
-    index: int
-    dpi: int
-    engine: str
-
-
 @dataclass
 class ReadResult:
     documents: list[Document] = field(default_factory=list)
@@ -82,7 +78,7 @@ class ReadResult:
     unreadable: int = 0
 
 
-# ---------------------------------------------------------------- worker side
+# ---------------------------------------------------------------- page analysis helpers
 
 _ENGINES: dict[str, object] = {}
 
@@ -168,16 +164,278 @@ def layer_problem(text: str) -> str | None:
     return None
 
 
-def _pdf_layer_text(path: str, index: int) -> str:
+# ---------------------------------------------------------------- worker side
+#
+# Everything that parses the evidence's contents (PDF structure, text layers,
+# page rendering, image decoding, Office parts, OCR) runs in worker
+# processes, each with its address space capped and every task with a CPU
+# budget (zjcheck.limits): a bomb or a decoder crash ends a worker, never
+# the run, and becomes a finding for its file or page.
+
+@dataclass(frozen=True)
+class FileTask:
+    """Look at one file before its pages are read: page count, encryption,
+    pixel limits; Office documents are read whole here."""
+
+    index: int
+    path: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PageTask:
+    key: tuple[int, int]      # (file index, page index)
+    path: str
+    kind: str                 # pdf or an image kind
+    index: int
+    dpi: int
+    engine: str
+
+
+@dataclass
+class Probe:
+    pages: int = 0                             # pages to read
+    declared: int = 0                          # pages the file has (more than `pages` when capped)
+    texts: list[PageText] | None = None        # Office documents: their text (no page tasks)
+    problem: tuple[str, str] | None = None     # (code, message): the file cannot be read
+    partial: tuple[str, str] | None = None     # (code, message): the file was read in part
+
+
+Task = FileTask | PageTask
+
+
+def _fail(code: str, message: str) -> PageText:
+    """A page that could not be read, with the code of its finding."""
+    return PageText("", "none", error=f"{code} {message}")
+
+
+def _error_parts(error: str) -> tuple[str, str]:
+    """(code, message) of a PageText.error (older errors carry no code: GEN001)."""
+    code, _, rest = error.partition(" ")
+    if re.fullmatch(r"GEN0\d\d", code):
+        return code, rest
+    return "GEN001", error
+
+
+def _why(e: BaseException) -> tuple[str, str]:
+    """(code, message) for an exception raised while reading."""
+    if isinstance(e, limits.LimitExceeded):
+        return e.code, str(e)
+    if isinstance(e, MemoryError):
+        return "GEN001", limits.out_of_memory(limits.worker_memory())
+    if isinstance(e, RecursionError):
+        return "GEN001", "文件结构嵌套过深（疑似损坏或恶意构造），无法读取：请重新导出"
+    return "GEN001", f"{type(e).__name__}: {e}"[:160]
+
+
+def _init_worker() -> None:
+    limits.setup_worker()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the main process's to handle
+    # zjcheck's own handler (cli.py) must not run in a worker forked from a process that set it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def work(task: Task) -> tuple[Task, object, bool]:
+    """Run one task in a worker: (task, Probe or PageText, whether OCR ran).  Never raises."""
+    limits.start_budget()
+    if isinstance(task, FileTask):
+        try:
+            return task, probe_file(task), False
+        except BaseException as e:  # noqa: BLE001 - MemoryError too: the file's finding
+            return task, Probe(problem=_why(e)), False
+    key, pt, ocr = analyse_page(task)
+    return task, pt, ocr
+
+
+@lru_cache(maxsize=2)
+def _reader(path: str):  # type: ignore[no-untyped-def]
+    """One pypdf reader per document (and worker), decrypted with the empty
+    password when only an owner password is set: reading page k does not
+    parse pages 1…k-1 again (a reader per page made a 2000-page PDF quadratic)."""
+    from pypdf import PdfReader
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        reader.decrypt("")
+    return reader
+
+
+def probe_file(task: FileTask) -> Probe:
+    if task.kind in ("docx", "xlsx"):
+        return _office(task)
+    if task.kind == "pdf":
+        return _probe_pdf(task.path)
+    from zjcheck.imaging.render import image_frames
+    n = image_frames(task.path)
+    return _capped(n)
+
+
+def _capped(n: int) -> Probe:
+    if n > limits.PAGES:
+        return Probe(pages=limits.PAGES, declared=n, partial=("GEN010", limits.too_many_pages(n)))
+    return Probe(pages=n, declared=n)
+
+
+def _probe_pdf(path: str) -> Probe:
+    """Page count, or why the PDF cannot be read (GEN002: a password is needed to open it)."""
     from pypdf import PdfReader
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
-            reader.decrypt("")
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - unsupported crypto is still "encrypted"
+                ok = 0
+            if not ok:
+                return Probe(problem=("GEN002", "PDF 设有打开密码，无法读取内容"))
+        n = len(reader.pages)
+    except (MemoryError, limits.LimitExceeded):
+        raise
+    except Exception as e:  # noqa: BLE001 - pypdf's many ways to fail on a damaged file
+        err: str = str(e) or type(e).__name__
+        try:
+            from zjcheck.imaging.render import pdf_page_count
+            n = pdf_page_count(path)
+        except Exception:  # noqa: BLE001
+            return Probe(problem=("GEN001", f"PDF 文件已损坏或不完整，无法打开（{err[:80]}）"))
+    if n == 0:
+        return Probe(problem=("GEN001", "PDF 文件没有页面"))
+    return _capped(n)
+
+
+def pdf_page_problem(page) -> None:  # type: ignore[no-untyped-def]
+    """Raise LimitExceeded when a PDF page is no document page: an absurd
+    size, an image over the pixel limit, or a stream that decompresses past
+    the limit (a flate bomb: a few MB that inflate to gigabytes).  Checked
+    on the raw streams before pypdf or pdfium decode anything."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+    box = page.mediabox
+    w, h = float(box.width), float(box.height)
+    if not (math.isfinite(w) and math.isfinite(h)) or max(abs(w), abs(h)) > limits.PDF_PAGE_POINTS:
+        raise limits.LimitExceeded(f"页面尺寸异常（{abs(w):.0f}×{abs(h):.0f} 点，超过 200 英寸），未读取：请重新导出该 PDF")
+    seen: set[int] = set()
+    budget = [2000]                                   # objects looked at per page
+
+    def stream(obj) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in seen or budget[0] <= 0:
+                return
+            seen.add(obj.idnum)
+            budget[0] -= 1
+            obj = obj.get_object()
+        if isinstance(obj, ArrayObject):
+            for x in obj:
+                stream(x)
+            return
+        if not isinstance(obj, StreamObject):
+            return
+        filters = obj.get("/Filter")
+        first = filters[0] if isinstance(filters, ArrayObject) and filters else filters
+        raw = getattr(obj, "_data", b"") or b""
+        cap = limits.PDF_STREAM_BYTES
+        if obj.get("/Subtype") == "/Image":
+            from zjcheck.imaging.render import check_pixels
+            try:
+                iw, ih = int(obj.get("/Width", 0)), int(obj.get("/Height", 0))
+                bpc = int(obj.get("/BitsPerComponent", 8) or 8)
+            except (TypeError, ValueError):
+                iw = ih = 0
+                bpc = 8
+            if iw > 0 and ih > 0:
+                check_pixels(iw, ih)
+                # an image's data is as large as its pixels (4 components at most: CMYK), no larger
+                cap = max(cap, iw * ih * 4 * max(1, min(bpc, 16)) // 8 + (1 << 20))
+            if first in ("/DCTDecode", "/DCT"):
+                size = _jpeg_size(raw)
+                if size:
+                    check_pixels(*size)
+        if first in ("/FlateDecode", "/Fl") and raw:
+            n = limits.inflated_size((raw[i:i + (1 << 20)] for i in range(0, len(raw), 1 << 20)), cap)
+            if n > cap:
+                raise limits.LimitExceeded(limits.bomb(n, len(raw)).replace("解压后", "页面中的数据解压后超过"))
+        resources = obj.get("/Resources")
+        if isinstance(resources, (DictionaryObject, IndirectObject)):
+            xobjects(resources)
+
+    def xobjects(resources) -> None:  # type: ignore[no-untyped-def]
+        res = resources.get_object() if isinstance(resources, IndirectObject) else resources
+        if not isinstance(res, DictionaryObject):
+            return
+        xo = res.get("/XObject")
+        xo = xo.get_object() if isinstance(xo, IndirectObject) else xo
+        if isinstance(xo, DictionaryObject):
+            for v in list(xo.values())[:500]:
+                stream(v)
+
+    stream(page.get("/Contents"))
+    xobjects(page.get("/Resources"))
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) a JPEG declares in its SOF marker (what the decoder will
+    allocate, whatever the PDF's /Width says), or None."""
+    i = 2
+    n = len(data)
+    while i + 9 < n and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h = int.from_bytes(data[i + 5:i + 7], "big")
+            w = int.from_bytes(data[i + 7:i + 9], "big")
+            return (w, h) if w and h else None
+        i += 2 + length
+    return None
+
+
+def _pdf_layer_text(path: str, index: int) -> str:
+    page = _reader(path).pages[index]
+    pdf_page_problem(page)
+    try:
         # some CID-font layers (fpdf2, a few office tools) decode with a NUL before every character
-        return (reader.pages[index].extract_text() or "").replace("\x00", "")
-    except Exception:    # a broken text layer is read by OCR instead
+        return (page.extract_text() or "").replace("\x00", "")[: limits.PAGE_CHARS]
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:    # noqa: BLE001 - a broken text layer is read by OCR instead
         return ""
+
+
+_COLOUR_OPS = re.compile(rb"(?<![A-Za-z0-9_])(?:rg|RG|k|K|sc|scn|SC|SCN|cs|CS|sh|BI|Do)(?![A-Za-z0-9_])")
+
+
+def _black_text_only(path: str, index: int) -> tuple[int, int] | None:
+    """The page's size in pixels at SEAL_DPI when the page can hold no seal:
+    no annotation, no image or form, no shading or pattern, and no operator
+    that sets a colour (the default is black).  Such pages (a journal's text
+    PDF, a 2000-page book) need no render for seal detection; any other page
+    returns None and is rendered."""
+    from pypdf.generic import DictionaryObject
+    try:
+        page = _reader(path).pages[index]
+        if page.get("/Annots"):
+            return None
+        res = page.get("/Resources")
+        res = res.get_object() if res is not None else None
+        if isinstance(res, DictionaryObject) and any(res.get(k) for k in ("/XObject", "/Shading", "/Pattern")):
+            return None
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+        if _COLOUR_OPS.search(data):
+            return None
+        box = page.cropbox
+        w, h = float(box.width), float(box.height)
+        if int(page.get("/Rotate", 0) or 0) % 180:
+            w, h = h, w
+        return round(w * SEAL_DPI / 72), round(h * SEAL_DPI / 72)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001 - not sure: render the page
+        return None
+
+
+def _lines(text: str) -> list[Line]:
+    return [Line(t) for t in text.splitlines()[: limits.PAGE_LINES] if t.strip()]
 
 
 def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
@@ -185,8 +443,18 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
     from zjcheck.imaging import prepare, recover, render, seal
     try:
         if task.kind == "pdf":
-            layer = repair_layer(_pdf_layer_text(task.path, task.index))
+            try:
+                layer = repair_layer(_pdf_layer_text(task.path, task.index))
+            except (limits.LimitExceeded, MemoryError, RecursionError):
+                raise
+            except Exception:  # noqa: BLE001 - pypdf cannot read the page: pdfium may
+                layer = ""
             if len("".join(layer.split())) >= MIN_LAYER_CHARS and layer_problem(layer) is None:
+                size = _black_text_only(task.path, task.index)
+                if size is not None:       # no colour, image or annotation: no seal can be there
+                    img = render.render_pdf_page(task.path, task.index, INK_DPI)
+                    return task.key, PageText(layer, "pdf-text", _lines(layer), width=size[0], height=size[1],
+                                              dpi=SEAL_DPI, ink=_ink(img)), False
                 img = render.render_pdf_page(task.path, task.index, SEAL_DPI)
                 seals, others, like = seal.analyse(img)
                 dpi = SEAL_DPI
@@ -194,8 +462,7 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
                     img = render.render_pdf_page(task.path, task.index, task.dpi)
                     seals, others, like = seal.analyse(img, seal.engine_reader(_engine(task.engine)))
                     dpi = task.dpi
-                lines = [Line(t) for t in layer.splitlines() if t.strip()]
-                return task.key, PageText(layer, "pdf-text", lines, width=img.width, height=img.height,
+                return task.key, PageText(layer, "pdf-text", _lines(layer), width=img.width, height=img.height,
                                           dpi=dpi, seals=seals, red_marks=others, seal_like=like,
                                           gray=seal.is_gray(img), ink=_ink(img)), False
             img = render.render_pdf_page(task.path, task.index, task.dpi)
@@ -216,80 +483,53 @@ def analyse_page(task: PageTask) -> tuple[tuple[int, int], PageText, bool]:
                 alt = engine.recognise(turned)
                 if alt.good_chars > res.good_chars:
                     res, rotation, used = alt, rot, turned
-        lines = list(res.lines)
+        lines = list(res.lines)[: limits.PAGE_LINES]
         if lines:
             lines += recover.recover(used, lines, engine.recognise)
-        return task.key, PageText("\n".join(ln.text for ln in lines), "ocr", lines, conf=res.conf,
-                                  good_chars=res.good_chars, rotation=rotation, width=img.width,
+        return task.key, PageText("\n".join(ln.text for ln in lines)[: limits.PAGE_CHARS], "ocr", lines,
+                                  conf=res.conf, good_chars=res.good_chars, rotation=rotation, width=img.width,
                                   height=img.height, dpi=dpi, seals=seals, red_marks=others,
                                   seal_like=like, gray=seal.is_gray(img),
                                   ink=round(ink, 4), paper=_paper(img)), True
-    except Exception as e:  # noqa: BLE001 - any failure is the page's, reported as GEN001
-        return task.key, PageText("", "none", error=f"{type(e).__name__}: {e}"), False
+    except BaseException as e:  # noqa: BLE001 - any failure is the page's (GEN001/GEN010), MemoryError too
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        return task.key, _fail(*_why(e)), False
 
 
-def _init_worker() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+# ---------------------------------------------------------------- Office documents
+
+def _office_bounds(path: str) -> None:
+    """Refuse a .docx/.xlsx whose parts declare more than an Office file
+    holds (python-docx and openpyxl load parts whole; zipfile never
+    inflates a part past its declared size)."""
+    import zipfile
+    from zjcheck.filetypes import zip_entries
+    with open(path, "rb") as f:
+        n = zip_entries(f)
+    if n is None:
+        raise zipfile.BadZipFile("no end of central directory")     # damaged: GEN001, not a limit
+    if n > limits.OFFICE_PARTS:
+        raise limits.LimitExceeded(f"文档内部有 {n} 个部件，超过上限 {limits.OFFICE_PARTS} 个，未读取：请用 Office 重新另存")
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+    total = sum(i.file_size for i in infos)
+    big = max(infos, key=lambda i: i.file_size, default=None)
+    if big is not None and big.file_size > limits.OFFICE_PART_BYTES:
+        raise limits.LimitExceeded(
+            f"文档中的“{big.filename[:40]}”解压后 {limits.size(big.file_size)}，超过上限 "
+            f"{limits.size(limits.OFFICE_PART_BYTES)}（疑似压缩炸弹），未读取：请用 Office 重新另存，或另存为 PDF")
+    if total > limits.OFFICE_BYTES:
+        raise limits.LimitExceeded(f"文档解压后共 {limits.size(total)}，超过上限 {limits.size(limits.OFFICE_BYTES)}，"
+                                   f"未读取：请压缩文档中的图片，或另存为 PDF")
 
 
-# ---------------------------------------------------------------- main side
-
-@contextmanager
-def spooled(files: list[SourceFile]) -> Iterator[dict[int, str]]:
-    """Paths on disk for every file; archive members go to a private temp dir
-    (never the evidence folder) that is removed afterwards."""
-    tmp: str | None = None
-    paths: dict[int, str] = {}
+def _office(task: FileTask) -> Probe:
     try:
-        for i, f in enumerate(files):
-            if f.path is not None:
-                paths[i] = str(f.path)
-            else:
-                if tmp is None:
-                    tmp = tempfile.mkdtemp(prefix="zjcheck-")
-                p = os.path.join(tmp, f"{i}-{f.sha256[:16]}{Path(f.rel).suffix[:8]}")
-                fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(f.data or b"")
-                paths[i] = p
-        yield paths
-    finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _pdf_pages(f: SourceFile, path: str) -> tuple[int, Finding | None]:
-    """Page count, or the finding that says why the PDF cannot be read."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception:  # noqa: BLE001 - unsupported crypto is still "encrypted"
-                ok = 0
-            if not ok:
-                return 0, finding("GEN002", "PDF 设有打开密码，无法读取内容", path=f.rel)
-        n = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError, RecursionError) as e:
-        n = 0
-        err: str = str(e) or type(e).__name__
-        try:
-            from zjcheck.imaging.render import pdf_page_count
-            n = pdf_page_count(path)
-        except Exception:  # noqa: BLE001
-            return 0, finding("GEN001", f"PDF 文件已损坏或不完整，无法打开（{err[:80]}）", path=f.rel)
-    if n == 0:
-        return 0, finding("GEN001", "PDF 文件没有页面", path=f.rel)
-    return n, None
-
-
-def _office_text(f: SourceFile, path: str) -> tuple[list[str], Finding | None]:
-    try:
-        if f.kind == "docx":
+        _office_bounds(task.path)
+        if task.kind == "docx":
             import docx
-            d = docx.Document(path)
+            d = docx.Document(task.path)
             parts = [p.text for p in d.paragraphs]
             for t in d.tables:
                 for row in t.rows:
@@ -298,74 +538,249 @@ def _office_text(f: SourceFile, path: str) -> tuple[list[str], Finding | None]:
                         if not cells or cells[-1] != c.text:
                             cells.append(c.text)
                     parts.append("\t".join(cells))
-            return ["\n".join(parts)], None
-        import openpyxl
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        pages = []
-        for ws in wb.worksheets:
-            rows = ["\t".join("" if v is None else str(v) for v in row)
-                    for row in ws.iter_rows(values_only=True)]
-            pages.append("\n".join(r for r in rows if r.strip()))
-        wb.close()
-        return pages or [""], None
+            texts, partial = ["\n".join(parts)], None
+        else:
+            texts, partial = _sheets(task.path)
+    except (limits.LimitExceeded, MemoryError, RecursionError):
+        raise
     except Exception as e:  # noqa: BLE001 - a broken office file is GEN001
-        return [], finding("GEN001", f"文档已损坏，无法打开（{type(e).__name__}）", path=f.rel)
+        return Probe(problem=("GEN001", f"文档已损坏，无法打开（{type(e).__name__}）"))
+    pts = [PageText(t[: limits.PAGE_CHARS], "doc-text", _lines(t)) for t in texts] or [PageText("", "doc-text")]
+    return Probe(pages=len(pts), declared=len(pts), texts=pts, partial=partial)
+
+
+def _sheets(path: str) -> tuple[list[str], tuple[str, str] | None]:
+    """The text of each worksheet, rows × columns bounded: a sheet may
+    declare a million rows of 16384 columns in a few KB."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    pages: list[str] = []
+    partial = None
+    try:
+        for ws in wb.worksheets[:50]:
+            rows: list[str] = []
+            seen = 0
+            declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
+            if declared_rows > limits.SHEET_ROWS or declared_cols > limits.SHEET_COLUMNS:
+                partial = ("GEN010", f"表格“{str(ws.title)[:30]}”声明了 {declared_rows} 行 × {declared_cols} 列，"
+                                     f"超过上限（{limits.SHEET_ROWS} 行、{limits.SHEET_COLUMNS} 列），只读取了前面部分："
+                                     f"请删除多余的行列后另存，或另存为 PDF")
+            width = min(declared_cols or limits.SHEET_COLUMNS, limits.SHEET_COLUMNS)
+            for row in ws.iter_rows(values_only=True, max_col=width):
+                seen += 1
+                if seen > 10 * limits.SHEET_ROWS or len(rows) >= limits.SHEET_ROWS:
+                    partial = partial or ("GEN010", f"表格“{str(ws.title)[:30]}”超过 {limits.SHEET_ROWS} 行，只读取了前面部分："
+                                         f"请删除多余的行后另存，或另存为 PDF")
+                    break
+                if any(v is not None and v != "" for v in row):
+                    line = "\t".join("" if v is None else str(v) for v in row)
+                    if line.strip():
+                        rows.append(line if declared_cols else line.rstrip("\t"))
+            pages.append("\n".join(rows))
+    finally:
+        wb.close()
+    return pages or [""], partial
+
+
+# ---------------------------------------------------------------- main side
+
+@contextmanager
+def spooled(files: list[SourceFile]) -> Iterator[dict[int, str]]:
+    """Paths on disk for every file; archive members go to a private temp dir
+    (never the evidence folder) that is removed afterwards, also when the run
+    is stopped (Ctrl-C, SIGTERM: see cli.py).  A member that cannot be
+    copied (the zip changed under the run) has no path."""
+    import zipfile
+    tmp: str | None = None
+    paths: dict[int, str] = {}
+    archives: dict[str, zipfile.ZipFile] = {}
+    try:
+        for i, f in enumerate(files):
+            if f.path is not None and f.data is None:
+                paths[i] = str(f.path)
+                continue
+            if tmp is None:
+                clean_stale_temp()
+                tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+            p = os.path.join(tmp, f"{i}-{f.sha256[:16]}{Path(f.rel).suffix[:8]}")
+            try:
+                fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    archive = getattr(f, "archive", None)
+                    if archive is not None:
+                        key = str(archive)
+                        if key not in archives:
+                            archives[key] = zipfile.ZipFile(archive)
+                        f.copy_to(out.write, archives[key])   # type: ignore[attr-defined]
+                    else:
+                        out.write(f.read_bytes())
+                paths[i] = p
+            except Exception:  # noqa: BLE001 - the file's finding is made by read_all
+                with suppress(OSError):
+                    os.unlink(p)
+        yield paths
+    finally:
+        for z in archives.values():
+            z.close()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+TEMP_PREFIX = "zjcheck-"
+
+
+def _ours(path: str) -> bool:
+    return re.fullmatch(rf"{TEMP_PREFIX}(\d+)-\w+", os.path.basename(path)) is not None
+
+
+MAX_SOCKET_DIR = 80        # multiprocessing puts "listener-xxxxxxxx" under it; AF_UNIX paths stop at 107 bytes
+
+
+def _short_temp() -> str:
+    for d in ("/tmp", "/dev/shm", "/var/tmp"):
+        if os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK):
+            return d
+    return tempfile.gettempdir()
+
+
+def clean_stale_temp() -> None:
+    """Remove temp copies left by runs of this user that were killed
+    (SIGKILL leaves no chance to clean up): zjcheck-<pid>-… of dead pids."""
+    root = os.path.dirname(tempfile.gettempdir()) if _ours(tempfile.gettempdir()) else tempfile.gettempdir()
+    for folder in dict.fromkeys((root, _short_temp())):
+        _clean_in(folder)
+
+
+def _clean_in(root: str) -> None:
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        m = re.fullmatch(rf"{TEMP_PREFIX}(\d+)-\w+", name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        path = os.path.join(root, name)
+        try:
+            if os.lstat(path).st_uid != os.getuid():
+                continue
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+@contextmanager
+def private_temp() -> Iterator[str]:
+    """A temp folder of this run (zjcheck-<pid>-…) that every temp file of the
+    run goes into, also those of multiprocessing (pymp-…) and of the worker
+    processes (TMPDIR), removed when the run ends in any way; one left by a
+    killed run is removed by the next (clean_stale_temp)."""
+    from multiprocessing import process
+    clean_stale_temp()
+    old_dir, old_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    path = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+    tempfile.tempdir = path
+    os.environ["TMPDIR"] = path
+    # multiprocessing's own temp folder (the forkserver's socket) inside ours: it
+    # then registers no exit handler that would look for a folder we removed
+    config = process.current_process()._config          # type: ignore[attr-defined]
+    mp_dir = None
+    if config.get("tempdir") is None:
+        mp_dir = os.path.join(path, "mp")
+        if len(mp_dir) <= MAX_SOCKET_DIR:
+            os.mkdir(mp_dir, 0o700)
+        else:      # a socket path must fit in 108 bytes: a deep TMPDIR would stop the forkserver
+            mp_dir = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=_short_temp())
+        config["tempdir"] = mp_dir
+    try:
+        yield path
+    finally:
+        tempfile.tempdir = old_dir
+        if old_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old_env
+        if mp_dir is not None and config.get("tempdir") == mp_dir:
+            config["tempdir"] = None
+        if mp_dir is not None:
+            shutil.rmtree(mp_dir, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
-             progress: Callable[[int, int], None] | None = None) -> ReadResult:
+             progress: Callable[[int, int], None] | None = None, pool: SharedPool | None = None) -> ReadResult:
+    """Every page of every file, from the cache or read in worker processes
+    (`pool`: the caller's, kept across runs; otherwise one for this call)."""
     out = ReadResult()
     docs: dict[int, Document] = {}
     texts: dict[int, list[PageText | None]] = {}
-    tasks: list[PageTask] = []
-    weight: dict[int, float] = {}
-    with spooled(files) as paths:
+    partial: dict[int, tuple[str, str]] = {}
+    probes: list[FileTask] = []
+    with spooled(files) as paths, Runner(settings.jobs, pool) as runner:
         for i, f in enumerate(files):
-            doc = Document(f)
-            docs[i] = doc
+            docs[i] = Document(f)
             cached = cache.get(f.sha256)
             if cached is not None:
                 texts[i] = list(cached)
                 if f.kind not in ("docx", "xlsx"):
                     out.pages_cached += len(cached)
-                continue
-            if f.kind in ("docx", "xlsx"):
-                pages, problem = _office_text(f, paths[i])
-                if problem:
-                    out.findings.append(problem)
-                    doc.readable = False
-                    out.unreadable += 1
-                    continue
-                texts[i] = [PageText(t, "doc-text", [Line(x) for x in t.splitlines() if x.strip()])
-                            for t in pages]
-                continue
-            if f.kind == "pdf":
-                n, problem = _pdf_pages(f, paths[i])
+            elif i not in paths:
+                _unreadable(out, docs[i], ("GEN001", "文件在检查过程中被改动或无法复制，未读取：请在检查结束前不要修改材料"))
             else:
-                try:
-                    from zjcheck.imaging.render import image_frames
-                    n, problem = image_frames(paths[i]), None
-                except Exception as e:  # noqa: BLE001
-                    n, problem = 0, finding("GEN001", f"图片已损坏，无法打开（{type(e).__name__}）", path=f.rel)
-            if problem:
-                out.findings.append(problem)
-                doc.readable = False
-                out.unreadable += 1
+                probes.append(FileTask(i, paths[i], f.kind))
+        tasks: list[PageTask] = []
+        weight: dict[int, float] = {}
+        budget = limits.PACKAGE_PAGES - sum(len(t) for t in texts.values())
+        for task, res, _ocr in runner.run(probes):
+            i = task.index
+            f, probe = files[i], res
+            assert isinstance(probe, Probe)
+            if probe.problem or probe.partial:
+                _limit(f, (probe.problem or probe.partial)[1])      # type: ignore[index]
+            if probe.problem:
+                _unreadable(out, docs[i], probe.problem)
                 continue
-            texts[i] = [None] * n
+            if probe.texts is not None:
+                texts[i] = list(probe.texts)
+                if probe.partial:
+                    partial[i] = probe.partial
+                else:
+                    cache.put(f.sha256, probe.texts)
+                continue
+            n = probe.pages
+            if n > budget:
+                n = max(0, budget)
+                probe.partial = ("GEN010", f"材料总页数超过上限 {limits.PACKAGE_PAGES} 页：此文件共 {probe.declared} 页，"
+                                           f"只读取了前 {n} 页，请只上传申报需要的页面")
+                if n == 0:
+                    _unreadable(out, docs[i], probe.partial)
+                    continue
+            budget -= n
+            if probe.partial:
+                partial[i] = probe.partial
+            texts[i] = [cache.get_page(f.sha256, j) for j in range(n)]
+            out.pages_cached += sum(1 for p in texts[i] if p is not None)
             kind = "pdf" if f.kind == "pdf" else f.kind
-            tasks.extend(PageTask((i, j), paths[i], kind, j, settings.dpi, settings.engine) for j in range(n))
-            weight[i] = f.size / n
+            tasks.extend(PageTask((i, j), paths[i], kind, j, settings.dpi, settings.engine)
+                         for j in range(n) if texts[i][j] is None)
+            weight[i] = f.size / max(n, 1)
         # Longest first: a heavy scan left for last keeps one worker busy while
         # the others idle.  Bytes per page stand in for the cost (text-layer and
-        # vector pages are small files and cheap to read).
-        tasks.sort(key=lambda t: -weight[t.key[0]])
+        # vector pages are small files and cheap to read).  Pages of one file
+        # stay together (one reader per document in each worker).
+        tasks.sort(key=lambda t: (-weight[t.key[0]], t.key))
         total = len(tasks)
         if progress:
             progress(0, total)
-        for done, (key, pt, ocr_ran) in enumerate(_run(tasks, settings.jobs), 1):
-            texts[key[0]][key[1]] = pt
+        for done, (task, pt, ocr_ran) in enumerate(runner.run(tasks), 1):
+            assert isinstance(task, PageTask) and isinstance(pt, PageText)
+            i, j = task.key
+            texts[i][j] = pt
             out.pages_ocr += ocr_ran
+            if not pt.error and i not in partial:
+                cache.put_page(files[i].sha256, j, pt)      # a run killed now keeps this page
             if progress:
                 progress(done, total)
     for i, f in enumerate(files):
@@ -374,22 +789,41 @@ def read_all(files: list[SourceFile], settings: ReadSettings, cache: PageCache,
         if pts is None:
             out.documents.append(doc)
             continue
-        page_texts: list[PageText] = [p if p is not None else PageText("", "none", error="未读取") for p in pts]
-        cache.put(f.sha256, page_texts)
+        page_texts: list[PageText] = [p if p is not None else _fail("GEN001", "未读取") for p in pts]
+        if i not in partial and f.kind not in ("docx", "xlsx"):
+            cache.put(f.sha256, page_texts)
+        if i in partial:
+            out.findings.append(finding(partial[i][0], partial[i][1], path=f.rel))
         errors = [p for p in page_texts if p.error]
         if errors and len(errors) == len(page_texts):
-            out.findings.append(finding("GEN001", f"文件无法读取（{errors[0].error[:100]}）", path=f.rel))
+            code, message = _error_parts(errors[0].error or "")
+            out.findings.append(finding(code, f"文件无法读取（{message}）" if code == "GEN001" else message,
+                                        path=f.rel))
             doc.readable = False
             out.unreadable += 1
         for j, pt in enumerate(page_texts):
             if pt.error and len(errors) < len(page_texts):
-                out.findings.append(finding("GEN001", f"第 {j + 1} 页无法读取（{pt.error[:100]}）",
-                                            path=f.rel, page=j + 1))
+                code, message = _error_parts(pt.error)
+                out.findings.append(finding(code, f"第 {j + 1} 页无法读取（{message}）" if code == "GEN001"
+                                            else f"第 {j + 1} 页：{message}", path=f.rel, page=j + 1))
             doc.pages.append(Page(doc, j + 1, pt))
         sources = {p.source for p in page_texts if p.source != "none"}
         doc.text_source = sources.pop() if len(sources) == 1 else ("ocr" if "ocr" in sources else "none")  # type: ignore[assignment]
         out.documents.append(doc)
     return out
+
+
+def _limit(f: SourceFile, why: str) -> None:
+    """Mark a file that hit a limit so that no later reader (a checker that
+    parses the workbook itself, the HTML report) opens it again."""
+    if hasattr(f, "limited"):
+        f.limited = why        # type: ignore[attr-defined]
+
+
+def _unreadable(out: ReadResult, doc: Document, problem: tuple[str, str]) -> None:
+    out.findings.append(finding(problem[0], problem[1], path=doc.rel))
+    doc.readable = False
+    out.unreadable += 1
 
 
 class SharedPool:
@@ -408,7 +842,7 @@ class SharedPool:
     def reset(self) -> None:
         """Drop the pool (after a worker died); the next run starts a new one."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            _kill(self._pool)
             self._pool = None
 
     def close(self) -> None:
@@ -417,22 +851,17 @@ class SharedPool:
             self._pool = None
 
 
-_SHARED: SharedPool | None = None
-
-
 @contextmanager
-def shared_pool(jobs: int) -> Iterator[SharedPool | None]:
-    """Within this block every read_all() uses the same worker pool."""
-    global _SHARED
-    if jobs <= 1:
-        yield None
-        return
-    pool, previous = SharedPool(jobs), _SHARED
-    _SHARED = pool
+def shared_pool(jobs: int) -> Iterator[SharedPool]:
+    """A worker pool for several read_all() calls (a batch of applicants):
+    pass it as read_all(..., pool=pool); closed when the block ends."""
+    pool = SharedPool(max(1, jobs))
     try:
         yield pool
+    except BaseException:
+        pool.reset()            # stopped (Ctrl-C, SIGTERM): end the workers now, do not wait for them
+        raise
     finally:
-        _SHARED = previous
         pool.close()
 
 
@@ -442,27 +871,148 @@ def _new_pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
 
 
-def _run(tasks: list[PageTask], jobs: int) -> Iterator[tuple[tuple[int, int], PageText, bool]]:
-    if not tasks:
-        return
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    if _SHARED is not None:
-        futures = [_SHARED.get().submit(analyse_page, t) for t in tasks]
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now (a stuck or stopped run), without waiting for their tasks."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        with suppress(Exception):
+            p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with suppress(Exception):
+            p.join(5)
+
+
+class Runner:
+    """Runs tasks in worker processes and survives them: a worker that dies
+    (a decoder's abort, the CPU budget's SIGXCPU, the kernel's OOM kill) or
+    hangs (no task finished for limits.wall_seconds()) is replaced, and the
+    tasks it may have held are run again one at a time, so that the one that
+    kills a worker is known and becomes a finding for its page or file."""
+
+    def __init__(self, jobs: int, shared: SharedPool | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.shared = shared          # a pool the caller keeps across runs (a batch), or None
+        self._pool: ProcessPoolExecutor | None = None
+        self._solo: ProcessPoolExecutor | None = None
+        self.suspect = False          # a worker died: run the rest one at a time
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        for pool in (self._pool, self._solo):
+            if pool is None:
+                continue
+            if exc_type is None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:
+                _kill(pool)           # stopped: do not wait for pages nobody will read
+        if exc_type is not None and self.shared is not None:
+            self.shared.reset()
+
+    def _shared(self) -> ProcessPoolExecutor:
+        if self.shared is not None:
+            return self.shared.get()
+        if self._pool is None:
+            self._pool = _new_pool(self.jobs)
+        return self._pool
+
+    def _drop_shared(self) -> None:
+        if self.shared is not None:
+            self.shared.reset()
+        elif self._pool is not None:
+            _kill(self._pool)
+            self._pool = None
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, object, bool]]:
+        if not tasks:
+            return
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        pending = list(tasks)
+        if not self.suspect:
+            pending = yield from self._together(pending)
+        for task in pending:
+            yield self._alone(task)
+
+    def _together(self, tasks: list[Task]) -> Generator[tuple[Task, object, bool], None, list[Task]]:
+        """All tasks on the pool; returns those left unfinished when a worker died or hung."""
+        pool = self._shared()
+        futures = {pool.submit(work, t): t for t in tasks}
+        left = set(futures)
+        handed: set[Future[tuple[Task, object, bool]]] = set()
         try:
-            for fut in as_completed(futures):
+            while left:
+                done, left = wait(left, timeout=limits.wall_seconds(), return_when=FIRST_COMPLETED)
+                if not done:
+                    raise TimeoutError
+                for fut in done:
+                    res = _result(fut, futures[fut])
+                    handed.add(fut)
+                    yield res
+        except (BrokenProcessPool, TimeoutError):
+            self.suspect = True
+            self._drop_shared()
+            rest = [f for f in futures if f not in handed]
+            good = [f for f in rest if f.done() and not f.cancelled() and f.exception() is None]
+            for fut in good:
                 yield fut.result()
+            return [futures[f] for f in rest if f not in good]
         finally:
-            for fut in futures:
+            for fut in left:
                 fut.cancel()
-        return
-    if jobs <= 1 or len(tasks) == 1:
-        for t in tasks:
-            yield analyse_page(t)
-        return
-    with _new_pool(min(jobs, len(tasks))) as pool:
-        futures = [pool.submit(analyse_page, t) for t in tasks]
-        for fut in as_completed(futures):
-            yield fut.result()
+        return []
+
+    def _alone(self, task: Task) -> tuple[Task, object, bool]:
+        """One task on a one-worker pool: when the worker dies, this task killed it."""
+        if self._solo is None:
+            self._solo = _new_pool(1)
+        pool = self._solo
+        fut = pool.submit(work, task)
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        try:
+            wait([fut], timeout=limits.wall_seconds())
+            if not fut.done():
+                raise TimeoutError
+            return _result(fut, task)
+        except (BrokenProcessPool, TimeoutError) as e:
+            timed_out = isinstance(e, TimeoutError)
+            _kill(pool)
+            self._solo = None
+            code = next((p.exitcode for p in procs if p.exitcode), None)
+            message = _death(code, timed_out)
+            if isinstance(task, FileTask):
+                return task, Probe(problem=("GEN001", message)), False
+            return task, _fail("GEN001", message), False
+
+
+def _result(fut: Future[tuple[Task, object, bool]], task: Task) -> tuple[Task, object, bool]:
+    """A finished task's result; a result that did not come back (it could not
+    be pickled …) is the task's failure.  A dead pool is raised."""
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as e:  # noqa: BLE001
+        why = _why(e)
+        if isinstance(task, FileTask):
+            return task, Probe(problem=why), False
+        return task, _fail(*why), False
+
+
+def _death(exitcode: int | None, timed_out: bool) -> str:
+    """Why a worker died, for the finding (see zjcheck.limits)."""
+    if timed_out or exitcode == -signal.SIGXCPU:
+        return limits.out_of_time(limits.page_seconds())
+    if exitcode == -signal.SIGKILL:
+        return limits.out_of_memory(limits.worker_memory())
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = str(exitcode)
+        return limits.crashed(f"{name}，可能是内存超限或文件损坏")
+    return limits.crashed(f"退出码 {exitcode}")
 
 
 def low_text_pages(doc: Document) -> list[Page]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from stdnum.cn import ric
+
+from zjcheck.extract.regions import provinces
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
-PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50,
-                       51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82})
 
 
 def compact(number: str) -> str:
@@ -35,7 +35,7 @@ def validate(number: str) -> str:
     born = ric.get_birth_date(number)          # raises InvalidComponent for 2月30日
     if not 1900 <= born.year <= date.today().year:
         raise InvalidComponent()
-    if int(number[:2]) not in PROVINCES:
+    if number[:2] not in provinces():
         raise InvalidComponent()
     return number
 

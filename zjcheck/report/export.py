@@ -3,7 +3,9 @@ summary.xlsx (sheet 1: one row per applicant; sheet 2: one row per finding).
 
 File names and OCR text are hostile input: a cell that starts with ``=``,
 ``+``, ``-``, ``@`` (or a tab/CR) would be run as a formula by Excel, so such
-strings are written as text (xlsx) or prefixed with an apostrophe (csv).
+strings are written as text (xlsx) or prefixed with an apostrophe (csv);
+control characters (which XLSX cannot hold) are shown escaped, and names
+that are not UTF-8 are decoded readably (zjcheck.escape).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from zjcheck.escape import cell as xlsx_text, readable
 
 # (key, Chinese header) — the order of the columns.
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -52,8 +56,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe_csv(v: Any) -> Any:
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
+    if isinstance(v, str):
+        v = readable(v)                   # a GBK file name: readable text, not an encoding error
+        return "'" + v if v.startswith(_FORMULA_START) else v
     if isinstance(v, float) and v.is_integer():
         return int(v)                     # 72, as the XLSX shows it, not 72.0
     return "" if v is None else v
@@ -78,7 +83,7 @@ def _sheet(ws: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[s
             v = row.get(key)
             cell = ws.cell(row=r, column=c)
             if isinstance(v, str):
-                cell.value = v
+                cell.value = xlsx_text(v)     # control characters cannot be stored in XLSX: shown escaped
                 cell.data_type = "s"          # never a formula, whatever the text starts with
                 if key == "report" and v and "://" not in v:
                     cell.hyperlink = v        # the applicant's HTML report, beside summary.xlsx

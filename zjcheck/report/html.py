@@ -107,8 +107,10 @@ div.page { width: 100%; background-size: contain; background-repeat: no-repeat; 
 
 
 def e(value: Any) -> str:
-    """Escape anything for HTML text and attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escape anything for HTML text and attribute values; control and bidi
+    characters (invalid in HTML, or turning a name around) shown as \x1b, \u202e."""
+    from zjcheck.escape import terminal
+    return html.escape(terminal("" if value is None else str(value)), quote=True)
 
 
 # ---------------------------------------------------------------- thumbnails
@@ -250,6 +252,9 @@ class Thumbnails:
                     path = self._on_disk(doc, Path(tmp) / str(i))
                     for n in numbers:
                         page = doc.pages[n - 1]
+                        if page.content.error:        # a page that could not be read (a bomb …) is not drawn here
+                            self.base[(rel, n)] = None
+                            continue
                         try:
                             self.base[(rel, n)] = _page_image(path, doc.file.kind, page)
                             if keys[(rel, n)]:

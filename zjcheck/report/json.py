@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from zjcheck.escape import json_safe
 from zjcheck.pipeline import Result, describe_parts
 
 SCHEMA = "zjcheck/1"
@@ -51,7 +52,8 @@ def to_dict(r: Result) -> dict[str, Any]:
             "provenance": {k: f.to_json() for k, f in it.provenance.items()},
         } for it in r.items],
         "documents": [{
-            "path": d.rel, "kind": d.file.kind, "sha256": d.file.sha256, "size": d.file.size,
+            "path": d.rel, "path_hex": getattr(d.file, "raw_name", None),
+            "kind": d.file.kind, "sha256": d.file.sha256, "size": d.file.size,
             "material": document_material(d), "pages": len(d.pages), "text_source": d.text_source,
             "readable": d.readable,
             "page_info": [{
@@ -65,4 +67,6 @@ def to_dict(r: Result) -> dict[str, Any]:
 
 
 def render(r: Result) -> str:
-    return json.dumps(to_dict(r), ensure_ascii=False, indent=2)
+    """The report as JSON text: every string valid UTF-8 (file names that were
+    not are decoded readably; documents[].path_hex keeps their bytes), no NaN."""
+    return json.dumps(json_safe(to_dict(r)), ensure_ascii=False, indent=2, allow_nan=False, default=str)

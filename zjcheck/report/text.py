@@ -12,6 +12,7 @@ from collections import defaultdict
 from rich.console import Console
 from rich.text import Text
 
+from zjcheck.escape import terminal
 from zjcheck.materials import material_name
 from zjcheck.model import Finding, Profile
 from zjcheck.pipeline import GapRow, Result
@@ -37,15 +38,15 @@ def _pts(v: float | None) -> str:
 
 def header_lines(r: Result, width: int) -> list[str]:
     s = r.stats
-    name = r.profile.name or "（未知）"
+    name = terminal(r.profile.name or "（未知）", keep_newlines=False)
     src = r.profile.sources.get("name")
     if src:
         name += f"（{NAME_SOURCE.get(src, src)}）"
     engine = (s.get("ocr_engine") or {}).get("name")
     rows = [
         ("申报人", f"{name}；{r.profile.route}申报；任现职 {title_since(r.profile)}"),
-        ("材料", r.root),
-        ("目录", f"{r.catalogue.name}（{r.catalogue.notice}，材料截止 {r.catalogue.cutoff.isoformat()}）"),
+        ("材料", terminal(r.root, keep_newlines=False)),
+        ("目录", terminal(f"{r.catalogue.name}（{r.catalogue.notice}，材料截止 {r.catalogue.cutoff.isoformat()}）")),
         ("读取", f"{s['files']} 个文件、{s['pages']} 页（本次 OCR {s['pages_ocr']} 页，缓存 {s['pages_cached']} 页"
                  + (f"，引擎 {engine}" if engine else "") + f"）；忽略系统文件 {s['ignored']} 个；用时 {s['seconds']:.1f} 秒"),
     ]
@@ -79,7 +80,7 @@ def gap_lines(r: Result, width: int) -> list[tuple[str, str | None]]:
             + " " + "结果")
     out: list[tuple[str, str | None]] = [("量化评分表对照（差距报告）", "bold"), (head, "bold"), ("─" * width, "dim")]
     for g in r.gap:
-        name = g.name + ("（必备）" if not g.scored else "")
+        name = terminal(g.name, keep_newlines=False) + ("（必备）" if not g.scored else "")
         pts = f"{_pts(g.claimed)}/{_pts(g.supported)}" if g.scored else ""
         ev = f"{g.found} 项" if g.found else "无"
         word, style = result_word(g)
@@ -112,15 +113,15 @@ def finding_lines(f: Finding, width: int) -> list[tuple[str, str | None]]:
     """One finding: severity and code, the message with a hanging indent, where it is, how to fix it."""
     lead = f"{SEV_LABEL[f.severity]} {f.code}  "
     indent = len(lead) + 2            # the label's two CJK characters are two cells each
-    msg = relabel(f.message)
+    msg = terminal(relabel(f.message))
     if f.evidence and not msg.startswith(item_label(f.evidence)):
         msg = f"{item_label(f.evidence)}：{msg}"
     out = [(ln, SEV_STYLE[f.severity] if i == 0 else None) for i, ln in enumerate(wrap(msg, width, indent, lead))]
     if f.path:
-        where = f.path + (f" 第 {f.page} 页" if f.page else "")
+        where = terminal(f.path, keep_newlines=False) + (f" 第 {f.page} 页" if f.page else "")
         out += [(ln, "dim") for ln in wrap(where, width, indent, " " * indent)]
     if f.fix and f.severity != "info":
-        out += [(ln, "green") for ln in wrap("修改：" + f.fix, width, indent + 6, " " * indent)]
+        out += [(ln, "green") for ln in wrap("修改：" + terminal(f.fix), width, indent + 6, " " * indent)]
     return out
 
 
@@ -137,7 +138,7 @@ def findings_lines(r: Result, width: int) -> list[tuple[str, str | None]]:
         if not fs:
             continue
         out.append(("", None))
-        out += [(ln, "bold") for ln in wrap(f"■ {names.get(key, '通用检查与其他')}（{len(fs)} 条）", width, 2)]
+        out += [(ln, "bold") for ln in wrap(terminal(f"■ {names.get(key, '通用检查与其他')}（{len(fs)} 条）"), width, 2)]
         for f in fs:
             out += finding_lines(f, width)
     return out
@@ -177,8 +178,8 @@ def render(r: Result, console: Console, quiet: bool = False) -> None:
         lines += gap_lines(r, width)
         lines += findings_lines(r, width)
         lines.append(("", None))
-        for line, style in lines:
-            console.print(Text(line, style=style or ""), soft_wrap=True, highlight=False)
+        for line, style in lines:        # terminal(): a safety net, the parts were escaped before layout
+            console.print(Text(terminal(line), style=style or ""), soft_wrap=True, highlight=False)
     v = verdict(r, quiet)
     for line in wrap(v.plain, width):
-        console.print(Text(line, style=v.style), soft_wrap=True, highlight=False)
+        console.print(Text(terminal(line), style=v.style), soft_wrap=True, highlight=False)
