@@ -177,6 +177,17 @@ def engine_installed(spec: str) -> bool:
     return True
 
 
+def default_engine() -> str | None:
+    """What `--ocr auto` resolves to here, as a bench engine name."""
+    try:
+        from zjcheck.ocr import get_engine
+        eng = get_engine("auto")
+    except Exception:  # noqa: BLE001 - no engine installed
+        return None
+    backend = getattr(eng, "backend", None)
+    return f"{eng.name}:{backend}" if backend else eng.name
+
+
 def loadavg() -> float | None:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
@@ -373,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         results["auto_simulated"] = simulate_auto(rows_by_engine["tesseract"], rows_by_engine[rapid],
                                                   results["engines"]["tesseract"]["cold_s"],
                                                   results["engines"][rapid]["cold_s"])
+    results["default_engine"] = default_engine()
     results["load_after"] = loadavg()
     results["main_peak_mb"] = main_peak_mb()
     results["worst_pages"] = {e: sorted(({"file": r["file"], "page": r["page"], "cer": round(r["cer"], 3)}
@@ -450,7 +462,30 @@ def render_md(r: dict) -> str:
     if r.get("skipped"):
         lines.append(f"Not installed, skipped: {', '.join(r['skipped'])} "
                      "(pip install 'zjcheck[openvino]' for rapidocr:openvino).")
+        lines.append("")
+    lines += closing_note(r)
     return "\n".join(lines) + "\n"
+
+
+def closing_note(r: dict) -> list[str]:
+    """Which engine/backend won, and whether the default meets the speed bar."""
+    eng = {k: v for k, v in r["engines"].items() if v.get("cold_s")}
+    if not eng:
+        return []
+    fastest = min(eng, key=lambda k: eng[k]["cold_s"])
+    best = min(eng, key=lambda k: (eng[k]["cer_mean"] is None, eng[k]["cer_mean"] or 0))
+    out = [f"Closing note: fastest cold run {fastest} ({eng[fastest]['cold_s']} s, "
+           f"{eng[fastest]['ratio_to_raw_tesseract']}× raw tesseract); best reading {best} "
+           f"(CER mean {pct(eng[best]['cer_mean'])}, pooled {pct(eng[best]['cer_pooled'])})."]
+    default = r.get("default_engine")
+    if default in eng:
+        d = eng[default]
+        ok = d["ratio_to_raw_tesseract"] is not None and d["ratio_to_raw_tesseract"] <= 1.3
+        mem = d.get("worker_peak_mb")
+        out.append(f"The default (`--ocr auto` → {default}): cold {d['cold_s']} s = "
+                   f"{d['ratio_to_raw_tesseract']}× raw tesseract ({'meets' if ok else 'misses'} ≤ 1.3×), "
+                   f"worker peak RSS {mem} MB ({'under' if mem is not None and mem < 1024 else 'not under'} 1 GB).")
+    return out
 
 
 if __name__ == "__main__":

@@ -295,3 +295,20 @@ def test_padded_input_is_rapidocrs_resize_with_width_rounded_up() -> None:
         assert np.array_equal(ours[:, :, :theirs.shape[2]], theirs)
         assert not ours[:, :, theirs.shape[2]:].any()
         assert np.array_equal(padded_input(Rec(), img, ratio, 0), theirs)
+
+
+def test_openvino_widens_the_workers_address_space_cap_once() -> None:
+    """OpenVINO reserves more address space than the worker cap (limits.py)
+    allows for a page: loading it widens the soft cap once (a page bomb still
+    meets the cap), and leaves an uncapped process uncapped."""
+    code = textwrap.dedent("""
+        import resource
+        from zjcheck.ocr import rapidocr as R
+        cap = 3 * 1024 ** 3
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+        R.widen_address_space(R.OV_ADDRESS_SPACE)
+        R.widen_address_space(R.OV_ADDRESS_SPACE)
+        print(resource.getrlimit(resource.RLIMIT_AS)[0] - cap == R.OV_ADDRESS_SPACE)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "True", out.stderr

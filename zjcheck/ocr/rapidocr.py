@@ -66,6 +66,15 @@ REC_BATCH = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_BATCH", "1"))
 # OpenVINO reuse the kernels it compiled for a shape, which bounds the memory
 # its shape cache grows to and saves recompiling (bench/README.md); 0: off.
 REC_WIDTH_STEP = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_STEP", "32"))
+# OpenVINO keeps the kernels it compiled for this many input shapes (0: its
+# default, 5000).  Fewer save address space but cost recompiles: 20 was 1.09×
+# slower on 30 pages (bench/README.md), so the default stays.
+OV_SHAPE_CACHE = int(os.environ.get("ZJCHECK_RAPIDOCR_OV_CACHE", "0") or 0)
+# OpenVINO's CPU plugin reserves about 1.7 GB more address space than
+# onnxruntime (thread pools, kernel caches; resident memory grows far less).
+# The worker's address-space cap (zjcheck/limits.py) is meant for what a page
+# brings, so loading OpenVINO widens it by this much, once per process.
+OV_ADDRESS_SPACE = 2 * 1024 ** 3
 TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
 GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
 LAYOUT = "cols4"          # bump when the segment → line assembly changes (page-cache key)
@@ -123,6 +132,25 @@ def padded_input(rec, img: np.ndarray, max_wh_ratio: float, step: int = REC_WIDT
     out = np.zeros((channels, height, width), dtype=np.float32)
     out[:, :, :resized_w] = resized
     return out
+
+
+_widened = False
+
+
+def widen_address_space(extra: int) -> None:
+    """Raise this process's soft RLIMIT_AS (when one is set) by `extra` bytes."""
+    global _widened
+    if _widened:
+        return
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            new = soft + extra if hard == resource.RLIM_INFINITY else min(hard, soft + extra)
+            resource.setrlimit(resource.RLIMIT_AS, (new, hard))
+        _widened = True
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def openvino_precision() -> str:
@@ -190,7 +218,25 @@ class RapidOcrEngine:
                 params["Det.limit_side_len"] = DET_SIDE
             for section, path in self._paths.items():
                 params[f"{section}.model_path"] = str(path)
-            ocr = RapidOCR(params=params)
+            if self.backend == "openvino":
+                widen_address_space(OV_ADDRESS_SPACE)
+                from rapidocr.inference_engine.openvino import main as ov_main
+                base = ov_main.CPUConfig
+                extra = {"CPU_RUNTIME_CACHE_CAPACITY": str(OV_SHAPE_CACHE)} if OV_SHAPE_CACHE > 0 else {}
+
+                class CPUConfig(base):  # type: ignore[misc, valid-type]
+                    def get_config(self) -> dict:
+                        return {**super().get_config(), **extra}
+                ov_main.CPUConfig = CPUConfig
+                try:
+                    ocr = RapidOCR(params=params)
+                    ocr._load_det_model()
+                    ocr._load_cls_model()
+                    ocr._load_rec_model()
+                finally:
+                    ov_main.CPUConfig = base
+            else:
+                ocr = RapidOCR(params=params)
             if REC_WIDTH_STEP > 0:
                 rec = ocr._load_rec_model()
                 rec.resize_norm_img = lambda img, ratio, _rec=rec: padded_input(_rec, img, ratio)
