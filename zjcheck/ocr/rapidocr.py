@@ -8,9 +8,11 @@ never called.
 Backend (bench/README.md): OpenVINO when installed (`pip install
 'zjcheck[openvino]'`, which `make` does), else onnxruntime (a main
 dependency).  On a CPU with bfloat16 instructions (AVX512-BF16, AMX)
-OpenVINO runs the models in bfloat16 by its own default and reads a page in
-about 0.55× onnxruntime's time with the same or lower character error rate;
-elsewhere it runs float32, about as fast as onnxruntime.  The precision
+OpenVINO runs the models in bfloat16 by its own default; in one process it
+reads a page in about 0.55× onnxruntime's time with the same character error
+rate, but in the pipeline (two workers) the two measured about equal, with
+OpenVINO using ~200 MB more per worker (bench/README.md: to be rechecked on
+an idle machine).  The precision
 in use is part of the settings key (the page cache never mixes them).
 `ZJCHECK_RAPIDOCR_BACKEND=onnxruntime|openvino` or `--ocr rapidocr:onnxruntime`
 chooses one.
