@@ -59,7 +59,7 @@ fixtures: $(STAMP)
 	  echo "渲染示例材料 fixtures/packages ..."; $(BIN)/python fixtures/build.py --out fixtures/packages; \
 	fi
 
-# OCR accuracy/speed of every engine.
+# OCR accuracy/speed of every engine and RapidOCR backend (bench/README.md).
 bench: setup fixtures
 	$(BIN)/python bench/run.py
 

@@ -163,11 +163,18 @@ def certificate_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> None:
+def _backends() -> list[str]:
+    from importlib.util import find_spec
+    return [b for b in ("onnxruntime", "openvino") if find_spec(b) is not None] or ["onnxruntime"]
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path, backend: str) -> None:
     """Key fields of a rendered 任职资格证书, read with every network call and
-    every write into the rapidocr package refused (audit hook, own process)."""
+    every write into site-packages refused (audit hook, own process), on every
+    installed inference backend."""
     pytest.importorskip("rapidocr")
-    pytest.importorskip("onnxruntime")
+    pytest.importorskip(backend)
     script = textwrap.dedent(f"""
         import json, os, sys
         import rapidocr
@@ -184,12 +191,16 @@ def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> Non
         sys.addaudithook(hook)
         from PIL import Image
         from zjcheck.ocr import get_engine
-        eng = get_engine("rapidocr")
+        eng = get_engine("rapidocr:{backend}")
         res = eng.recognise(Image.open({str(certificate_png)!r}).convert("L"))
-        cfg = eng._engine().cfg.EngineConfig.onnxruntime
+        cfg = eng._engine().cfg
+        threads = (cfg.EngineConfig.openvino.inference_num_threads if eng.backend == "openvino"
+                   else cfg.EngineConfig.onnxruntime.intra_op_num_threads)
         print(json.dumps({{"text": res.text, "conf": res.conf, "good": res.good_chars,
                           "lines": len(res.lines), "boxes": all(ln.box for ln in res.lines),
-                          "threads": cfg.intra_op_num_threads}}, ensure_ascii=False))
+                          "threads": threads, "backend": eng.backend,
+                          "engine_type": str(cfg.Rec.engine_type.value), "batch": cfg.Rec.rec_batch_num}},
+                         ensure_ascii=False))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
                           cwd=ROOT, env={**__import__("os").environ, "ZJCHECK_OCR_THREADS": "1"})
@@ -204,13 +215,48 @@ def test_rapidocr_reads_certificate_fields_offline(certificate_png: Path) -> Non
     assert 0 <= out["conf"] <= 100 and out["conf"] > 80
     assert out["good"] > 100
     assert out["threads"] == 1
+    assert out["backend"] == backend and out["engine_type"] == backend
+    assert out["batch"] == 1
+
+
+def test_rapidocr_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rapidocr")
+    from zjcheck.ocr import rapidocr as R
+    monkeypatch.delenv("ZJCHECK_RAPIDOCR_BACKEND", raising=False)
+    monkeypatch.setattr(R, "backend_installed", lambda name: name == "onnxruntime")
+    assert R.choose_backend() == "onnxruntime"
+    with pytest.raises(UsageError, match="openvino"):
+        R.choose_backend("openvino")
+    monkeypatch.setattr(R, "backend_installed", lambda name: True)
+    # onnxruntime first even where OpenVINO is installed: no faster in the pipeline, more memory
+    assert R.choose_backend() == R.BACKENDS[0] == "onnxruntime"
+    assert R.RapidOcrEngine("openvino").width_step() == R.REC_WIDTH_STEP
+    assert R.RapidOcrEngine("onnxruntime").width_step() == 0
+    monkeypatch.setenv("ZJCHECK_RAPIDOCR_BACKEND", "onnxruntime")
+    assert R.choose_backend() == "onnxruntime"
+    with pytest.raises(UsageError, match="不支持"):
+        R.choose_backend("tensorrt")
+
+
+def test_engine_option_after_colon() -> None:
+    """`--ocr rapidocr:onnxruntime` picks the backend; an option for an engine without any is a usage error."""
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    eng = ocr.get_engine("rapidocr:onnxruntime")
+    assert eng.backend == "onnxruntime" and "-ort" in eng.settings_key()
+    with pytest.raises(UsageError):
+        ocr.get_engine("tesseract:fast")
 
 
 def test_rapidocr_settings_key_names_models() -> None:
     pytest.importorskip("rapidocr")
     pytest.importorskip("onnxruntime")
-    key = ocr.get_engine("rapidocr").settings_key()
-    assert key.startswith("rapidocr-") and "PP-OCR" in key and "ort" in key
+    eng = ocr.get_engine("rapidocr")
+    key = eng.settings_key()
+    assert key.startswith("rapidocr-") and "PP-OCR" in key
+    # the backend, its version and (OpenVINO) the precision it computes in are part of the key
+    assert eng.backend_key() in key
+    assert ("-ort" in key) if eng.backend == "onnxruntime" else ("-openvino" in key and ("bf16" in key or "f32" in key))
 
 
 def test_rapidocr_blank_page_reads_nothing() -> None:
@@ -230,3 +276,42 @@ def test_rapidocr_finds_quarter_turn(certificate_png: Path) -> None:
     assert rot in (90, 270)
     upright = eng.recognise(turned.rotate(-rot, expand=True))
     assert squash("浙人社证2019-J-0217634") in squash(upright.text) and upright.good_chars > 100
+
+
+def test_padded_input_is_rapidocrs_resize_with_width_rounded_up() -> None:
+    """The width-step padding changes only the zero padding on the right:
+    the scaled segment is RapidOCR's own, and the width a multiple of the step."""
+    pytest.importorskip("rapidocr")
+    import numpy as np
+    from rapidocr.ch_ppocr_rec.main import TextRecognizer
+    from zjcheck.ocr.rapidocr import padded_input
+
+    class Rec:
+        rec_image_shape = [3, 48, 320]
+    rng = np.random.default_rng(1)
+    for w in (17, 130, 333, 901):
+        img = rng.integers(0, 255, (31, w, 3), dtype=np.uint8)
+        ratio = max(320 / 48, w / 31)
+        ours = padded_input(Rec(), img, ratio, 32)
+        theirs = TextRecognizer.resize_norm_img(Rec(), img, ratio)  # type: ignore[arg-type]
+        assert ours.shape[2] % 32 == 0 and ours.shape[2] >= theirs.shape[2]
+        assert np.array_equal(ours[:, :, :theirs.shape[2]], theirs)
+        assert not ours[:, :, theirs.shape[2]:].any()
+        assert np.array_equal(padded_input(Rec(), img, ratio, 0), theirs)
+
+
+def test_openvino_widens_the_workers_address_space_cap_once() -> None:
+    """OpenVINO reserves more address space than the worker cap (limits.py)
+    allows for a page: loading it widens the soft cap once (a page bomb still
+    meets the cap), and leaves an uncapped process uncapped."""
+    code = textwrap.dedent("""
+        import resource
+        from zjcheck.ocr import rapidocr as R
+        cap = 3 * 1024 ** 3
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+        R.widen_address_space(R.OV_ADDRESS_SPACE)
+        R.widen_address_space(R.OV_ADDRESS_SPACE)
+        print(resource.getrlimit(resource.RLIMIT_AS)[0] - cap == R.OV_ADDRESS_SPACE)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "True", out.stderr

@@ -70,7 +70,8 @@ def installed(name: str) -> bool:
 
 
 def resolve(name: str) -> str:
-    """The concrete engine for a name; `auto` picks the first installed one of AUTO_ORDER."""
+    """The concrete engine for a name; `auto` picks the first installed one of AUTO_ORDER.
+    A name may carry an engine option after a colon (`rapidocr:onnxruntime`: the backend)."""
     name = (name or "auto").strip().lower()
     if name == "auto":
         return next((n for n in AUTO_ORDER if installed(n)), "tesseract")
@@ -79,7 +80,7 @@ def resolve(name: str) -> str:
 
 def get_engine(name: str) -> OcrEngine:
     engines = available()
-    name = resolve(name)
+    name, _, option = resolve(name).partition(":")
     if name not in engines:
         raise UsageError(f"未知的 OCR 引擎：{name}；可用：{', '.join([*engines, 'auto'])}")
     module, _, attr = engines[name].partition(":")
@@ -88,4 +89,9 @@ def get_engine(name: str) -> OcrEngine:
         cls = getattr(importlib.import_module(module), attr)
     except ImportError as e:
         raise UsageError(f"OCR 引擎 {name} 无法加载（缺少 {e.name}）：请安装它，或改用 --ocr tesseract") from e
-    return cls()
+    if not option:
+        return cls()
+    try:
+        return cls(option)
+    except TypeError:
+        raise UsageError(f"OCR 引擎 {name} 没有选项（{option}）") from None

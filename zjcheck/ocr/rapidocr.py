@@ -1,11 +1,20 @@
-"""RapidOCR (PP-OCR detection + recognition models run by onnxruntime).
+"""RapidOCR (PP-OCR detection + recognition models run by OpenVINO or onnxruntime).
 
-Optional engine: `pip install 'zjcheck[rapidocr]'`.  The models ship inside the
-`rapidocr` wheel; they are passed by explicit path so the library never
-reaches its download code (no network, nothing written into site-packages),
-and the visualiser (which downloads a font) is never called.
+The models ship inside the `rapidocr` wheel; they are passed by explicit
+path so the library never reaches its download code (no network, nothing
+written into site-packages), and the visualiser (which downloads a font) is
+never called.
 
-One instance per worker process; onnxruntime and OpenCV get one thread each
+Backend (bench/README.md): onnxruntime (a main dependency) unless asked
+otherwise; OpenVINO (`pip install 'zjcheck[openvino]'`) reads a page in
+about 0.55x onnxruntime's time in one process on CPUs with bfloat16
+instructions, but in the pipeline (two workers) the two measured about
+equal, with OpenVINO using ~200 MB more per worker and ~2.3 GB more address
+space, so it is opt-in.  The precision in use is part of the settings key
+(the page cache never mixes them).  `ZJCHECK_RAPIDOCR_BACKEND=onnxruntime|openvino`
+or `--ocr rapidocr:openvino` chooses one.
+
+One instance per worker process; the backend and OpenCV get one thread each
 (ZJCHECK_OCR_THREADS overrides) because parallelism comes from the page
 workers, as with Tesseract.
 
@@ -17,8 +26,10 @@ on a row (two pages of a booklet spread) stay separate lines.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from importlib.util import find_spec
 from pathlib import Path
 from statistics import median
 
@@ -29,12 +40,13 @@ from zjcheck.errors import UsageError
 from zjcheck.model import Line
 from zjcheck.ocr import OcrResult
 
-INSTALL_HINT = "pip install 'zjcheck[rapidocr]'（即 rapidocr 和 onnxruntime）"
+INSTALL_HINT = "pip install rapidocr onnxruntime（zjcheck 的默认依赖）"
 MODELS = {
     "Det": "PP-OCRv6_det_small.onnx",
     "Rec": "PP-OCRv6_rec_small.onnx",
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
+BACKENDS = ("onnxruntime", "openvino")      # `auto`: the first one installed (bench/README.md: Decision)
 # The page is scaled down so that its longer side is at most this many pixels
 # before detection and recognition (A4 at 200 dpi is 2339 px high).
 DET_MAX_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_MAX_SIDE", "2000"))
@@ -43,6 +55,26 @@ DET_MAX_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_MAX_SIDE", "2000"))
 # compliant package (bench/README.md): 0 → 178 s cold, median page CER 2.3 %;
 # 1280 → 83–96 s, 2.2 %; 960 → 71 s, 4.0 %.
 DET_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_DET_SIDE", "1280"))
+# Text segments recognised per model call.  One at a time is faster than
+# RapidOCR's default 6 on one thread (no padding to the widest of the batch,
+# smaller working set) and needs less memory (bench/README.md).
+REC_BATCH = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_BATCH", "1"))
+# A text segment (scaled exactly as RapidOCR does) is padded on the right to a multiple of this many pixels
+# (after scaling to the model's 48 px height; RapidOCR pads to ≥ 320 px but
+# otherwise to the segment's own width).  Few distinct input widths let
+# OpenVINO reuse the kernels it compiled for a shape, which bounds the memory
+# its shape cache grows to and saves recompiling (bench/README.md); 0: off.
+# Measured on OpenVINO only; onnxruntime runs its own input shapes (no padding).
+REC_WIDTH_STEP = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_STEP", "32"))
+# OpenVINO keeps the kernels it compiled for this many input shapes (0: its
+# default, 5000).  Fewer save address space but cost recompiles: 20 was 1.09×
+# slower on 30 pages (bench/README.md), so the default stays.
+OV_SHAPE_CACHE = int(os.environ.get("ZJCHECK_RAPIDOCR_OV_CACHE", "0") or 0)
+# OpenVINO's CPU plugin reserves about 1.7 GB more address space than
+# onnxruntime (thread pools, kernel caches; resident memory grows far less).
+# The worker's address-space cap (zjcheck/limits.py) is meant for what a page
+# brings, so loading OpenVINO widens it by this much, once per process.
+OV_ADDRESS_SPACE = 2 * 1024 ** 3
 TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
 GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
 LAYOUT = "cols4"          # bump when the segment → line assembly changes (page-cache key)
@@ -51,7 +83,6 @@ _COUNTED = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
 def _import():  # type: ignore[no-untyped-def]
     try:
-        import onnxruntime  # noqa: F401
         import rapidocr
     except ImportError as e:
         raise UsageError(f"OCR 引擎 rapidocr 未安装（缺少 {e.name}）：请运行 {INSTALL_HINT}，"
@@ -59,11 +90,83 @@ def _import():  # type: ignore[no-untyped-def]
     return rapidocr
 
 
+def backend_installed(name: str) -> bool:
+    return find_spec(name) is not None
+
+
+def choose_backend(name: str | None = None) -> str:
+    """The inference backend: `name`, else ZJCHECK_RAPIDOCR_BACKEND, else the
+    first of BACKENDS that is installed."""
+    name = (name or os.environ.get("ZJCHECK_RAPIDOCR_BACKEND") or "auto").strip().lower()
+    if name == "auto":
+        return next((b for b in BACKENDS if backend_installed(b)), "onnxruntime")
+    if name not in BACKENDS:
+        raise UsageError(f"rapidocr 不支持推理后端 {name}；可用：{', '.join(BACKENDS)}、auto")
+    if not backend_installed(name):
+        extra = "pip install 'zjcheck[openvino]'" if name == "openvino" else "pip install onnxruntime"
+        raise UsageError(f"rapidocr 的推理后端 {name} 未安装：请运行 {extra}，或改用其他后端")
+    return name
+
+
+def backend_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def padded_input(rec, img: np.ndarray, max_wh_ratio: float, step: int = REC_WIDTH_STEP) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """rapidocr's TextRecognizer.resize_norm_img with the padded width rounded
+    up to a multiple of `step`: the segment scaled to the model's height,
+    normalised to [-1, 1], zeros on the right."""
+    import cv2
+    channels, height, _ = rec.rec_image_shape
+    own = int(height * max_wh_ratio)         # RapidOCR's input width
+    width = -(-own // step) * step if step > 0 else own
+    h, w = img.shape[:2]
+    resized_w = min(own, int(math.ceil(height * w / float(h))))
+    resized = cv2.resize(img, (resized_w, height)).astype("float32").transpose((2, 0, 1)) / 255
+    resized -= 0.5
+    resized /= 0.5
+    out = np.zeros((channels, height, width), dtype=np.float32)
+    out[:, :, :resized_w] = resized
+    return out
+
+
+_widened = False
+
+
+def widen_address_space(extra: int) -> None:
+    """Raise this process's soft RLIMIT_AS (when one is set) by `extra` bytes."""
+    global _widened
+    if _widened:
+        return
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            new = soft + extra if hard == resource.RLIM_INFINITY else min(hard, soft + extra)
+            resource.setrlimit(resource.RLIMIT_AS, (new, hard))
+        _widened = True
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def openvino_precision() -> str:
+    """The inference precision OpenVINO's CPU plugin uses by default here
+    (bf16 on CPUs with bfloat16 instructions, else f32)."""
+    import openvino
+    hint = openvino.Core().get_property("CPU", "INFERENCE_PRECISION_HINT")
+    return str(hint.to_string() if hasattr(hint, "to_string") else hint)
+
+
 class RapidOcrEngine:
     name = "rapidocr"
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str | None = None) -> None:
         rapidocr = _import()
+        self.backend = choose_backend(backend)
         from importlib.metadata import PackageNotFoundError, version
         try:
             self._version = version("rapidocr")
@@ -78,17 +181,30 @@ class RapidOcrEngine:
         self._paths = paths
         self._threads = max(1, int(os.environ.get("ZJCHECK_OCR_THREADS", "1") or 1))
         self._ocr = None            # built on first use (in the worker process)
+        self._precision: str | None = None
+
+    def backend_key(self) -> str:
+        """Backend, its version and the precision it computes in."""
+        if self.backend == "openvino":
+            if self._precision is None:
+                self._precision = openvino_precision()
+            return f"openvino{backend_version('openvino')}-{self._precision}"
+        return f"ort{backend_version('onnxruntime')}"
 
     def settings_key(self) -> str:
-        import onnxruntime
         models = "+".join(MODELS.values())
-        return (f"rapidocr-{self._version}-ort{onnxruntime.__version__}-{models}"
-                f"-det{DET_MAX_SIDE}-{DET_SIDE}-s{TEXT_SCORE}-{LAYOUT}")
+        return (f"rapidocr-{self._version}-{self.backend_key()}-{models}"
+                f"-det{DET_MAX_SIDE}-{DET_SIDE}-b{REC_BATCH}-p{self.width_step()}-s{TEXT_SCORE}-{LAYOUT}")
+
+    def width_step(self) -> int:
+        """Recognition inputs padded to a multiple of this width (OpenVINO only; 0: off)."""
+        return REC_WIDTH_STEP if self.backend == "openvino" else 0
 
     def _engine(self):  # type: ignore[no-untyped-def]
         if self._ocr is None:
             import cv2
             from rapidocr import RapidOCR
+            from rapidocr.utils.typings import EngineType
             cv2.setNumThreads(self._threads)
             params = {
                 "Global.log_level": "error",
@@ -96,13 +212,39 @@ class RapidOcrEngine:
                 "Global.text_score": TEXT_SCORE,
                 "EngineConfig.onnxruntime.intra_op_num_threads": self._threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                "EngineConfig.openvino.inference_num_threads": self._threads,
+                "Rec.rec_batch_num": max(1, REC_BATCH),
             }
+            for section in MODELS:
+                params[f"{section}.engine_type"] = EngineType(self.backend)
             if DET_SIDE:
                 params["Det.limit_type"] = "max"
                 params["Det.limit_side_len"] = DET_SIDE
             for section, path in self._paths.items():
                 params[f"{section}.model_path"] = str(path)
-            self._ocr = RapidOCR(params=params)
+            if self.backend == "openvino":
+                widen_address_space(OV_ADDRESS_SPACE)
+                from rapidocr.inference_engine.openvino import main as ov_main
+                base = ov_main.CPUConfig
+                extra = {"CPU_RUNTIME_CACHE_CAPACITY": str(OV_SHAPE_CACHE)} if OV_SHAPE_CACHE > 0 else {}
+
+                class CPUConfig(base):  # type: ignore[misc, valid-type]
+                    def get_config(self) -> dict:
+                        return {**super().get_config(), **extra}
+                ov_main.CPUConfig = CPUConfig
+                try:
+                    ocr = RapidOCR(params=params)
+                    ocr._load_det_model()
+                    ocr._load_cls_model()
+                    ocr._load_rec_model()
+                finally:
+                    ov_main.CPUConfig = base
+            else:
+                ocr = RapidOCR(params=params)
+            if self.width_step() > 0:
+                rec = ocr._load_rec_model()
+                rec.resize_norm_img = lambda img, ratio, _rec=rec: padded_input(_rec, img, ratio)
+            self._ocr = ocr
         return self._ocr
 
     def segments(self, image: Image.Image) -> list[tuple[str, tuple[int, int, int, int], float]]:
