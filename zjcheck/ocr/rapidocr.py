@@ -5,14 +5,15 @@ path so the library never reaches its download code (no network, nothing
 written into site-packages), and the visualiser (which downloads a font) is
 never called.
 
-Backend (bench/README.md): onnxruntime (a main dependency) unless asked
-otherwise; OpenVINO (`pip install 'zjcheck[openvino]'`) reads a page in
-about 0.55x onnxruntime's time in one process on CPUs with bfloat16
-instructions, but in the pipeline (two workers) the two measured about
-equal, with OpenVINO using ~200 MB more per worker and ~2.3 GB more address
-space, so it is opt-in.  The precision in use is part of the settings key
-(the page cache never mixes them).  `ZJCHECK_RAPIDOCR_BACKEND=onnxruntime|openvino`
-or `--ocr rapidocr:openvino` chooses one.
+Backend (bench/README.md): OpenVINO where its CPU plugin computes in
+bfloat16 (CPUs with AVX512-BF16 or AMX): it reads the compliant package's
+pages in about 0.6x onnxruntime's time, also with two workers once its
+inference threads are no longer pinned (both workers' threads were pinned
+to the same core).  Elsewhere onnxruntime, which OpenVINO in float32 does not
+beat.  Both are main dependencies.  The backend, its version and the
+precision are part of the settings key (the page cache never mixes them).
+`ZJCHECK_RAPIDOCR_BACKEND=onnxruntime|openvino` or `--ocr rapidocr:openvino`
+chooses one.
 
 One instance per worker process; the backend and OpenCV get one thread each
 (ZJCHECK_OCR_THREADS overrides) because parallelism comes from the page
@@ -29,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from statistics import median
@@ -46,7 +48,7 @@ MODELS = {
     "Rec": "PP-OCRv6_rec_small.onnx",
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
-BACKENDS = ("onnxruntime", "openvino")      # `auto`: the first one installed (bench/README.md: Decision)
+BACKENDS = ("onnxruntime", "openvino")      # `auto`: fast_openvino(), else the first one installed
 # The page is scaled down so that its longer side is at most this many pixels
 # before detection and recognition (A4 at 200 dpi is 2339 px high).
 DET_MAX_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_MAX_SIDE", "2000"))
@@ -59,17 +61,29 @@ DET_SIDE = int(os.environ.get("ZJCHECK_RAPIDOCR_DET_SIDE", "1280"))
 # RapidOCR's default 6 on one thread (no padding to the widest of the batch,
 # smaller working set) and needs less memory (bench/README.md).
 REC_BATCH = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_BATCH", "1"))
-# A text segment (scaled exactly as RapidOCR does) is padded on the right to a multiple of this many pixels
-# (after scaling to the model's 48 px height; RapidOCR pads to ≥ 320 px but
-# otherwise to the segment's own width).  Few distinct input widths let
-# OpenVINO reuse the kernels it compiled for a shape, which bounds the memory
-# its shape cache grows to and saves recompiling (bench/README.md); 0: off.
+# Recognition inputs (a text segment scaled exactly as RapidOCR does, to the
+# model's 48 px height; RapidOCR pads to >= 320 px but otherwise to the
+# segment's own width) are padded on the right to one of a few widths: above
+# 320 px each width is the last times REC_WIDTH_GROWTH, rounded up to a
+# multiple of REC_WIDTH_STEP (320, 448, 576, 768, 960, 1216, ...; growth 1:
+# plain multiples of the step; step 0: off).  OpenVINO keeps memory for every
+# input shape it has run, and more for wider ones: replaying the compliant
+# package's 1916 recognition inputs (417 widths) took 1155 MB unpadded,
+# 498 MB in 32 px steps, 421 MB in 64 px steps and 331 MB with growth 1.25
+# (10 widths), all in the same time (bench/README.md).
 # Measured on OpenVINO only; onnxruntime runs its own input shapes (no padding).
-REC_WIDTH_STEP = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_STEP", "32"))
+REC_WIDTH_STEP = int(os.environ.get("ZJCHECK_RAPIDOCR_REC_STEP", "64"))
+REC_WIDTH_GROWTH = float(os.environ.get("ZJCHECK_RAPIDOCR_REC_GROWTH", "1.25"))
+REC_MIN_WIDTH = 320
 # OpenVINO keeps the kernels it compiled for this many input shapes (0: its
 # default, 5000).  Fewer save address space but cost recompiles: 20 was 1.09×
 # slower on 30 pages (bench/README.md), so the default stays.
 OV_SHAPE_CACHE = int(os.environ.get("ZJCHECK_RAPIDOCR_OV_CACHE", "0") or 0)
+# OpenVINO's CPU plugin pins its inference thread to a core by default, and
+# two worker processes, each unaware of the other, pin theirs to the same
+# core: both then share one core, which is why OpenVINO's 0.55x in one
+# process did not carry into the two-worker pipeline (bench/README.md).
+# Pinning is always switched off (ENABLE_CPU_PINNING=NO).
 # OpenVINO's CPU plugin reserves about 1.7 GB more address space than
 # onnxruntime (thread pools, kernel caches; resident memory grows far less).
 # The worker's address-space cap (zjcheck/limits.py) is meant for what a page
@@ -77,7 +91,7 @@ OV_SHAPE_CACHE = int(os.environ.get("ZJCHECK_RAPIDOCR_OV_CACHE", "0") or 0)
 OV_ADDRESS_SPACE = 2 * 1024 ** 3
 TEXT_SCORE = 0.5          # segments scored below this are dropped (RapidOCR's default)
 GOOD_SCORE = 0.6          # segment score (0–1) from which its characters count as well read
-LAYOUT = "cols4"          # bump when the segment → line assembly changes (page-cache key)
+LAYOUT = "cols5"          # bump when the segment → line assembly changes (page-cache key)
 _COUNTED = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
 
@@ -95,10 +109,13 @@ def backend_installed(name: str) -> bool:
 
 
 def choose_backend(name: str | None = None) -> str:
-    """The inference backend: `name`, else ZJCHECK_RAPIDOCR_BACKEND, else the
-    first of BACKENDS that is installed."""
+    """The inference backend: `name`, else ZJCHECK_RAPIDOCR_BACKEND, else
+    OpenVINO where it computes in bfloat16, else the first of BACKENDS that
+    is installed."""
     name = (name or os.environ.get("ZJCHECK_RAPIDOCR_BACKEND") or "auto").strip().lower()
     if name == "auto":
+        if backend_installed("openvino") and fast_openvino():
+            return "openvino"
         return next((b for b in BACKENDS if backend_installed(b)), "onnxruntime")
     if name not in BACKENDS:
         raise UsageError(f"rapidocr 不支持推理后端 {name}；可用：{', '.join(BACKENDS)}、auto")
@@ -116,14 +133,25 @@ def backend_version(name: str) -> str:
         return "?"
 
 
-def padded_input(rec, img: np.ndarray, max_wh_ratio: float, step: int = REC_WIDTH_STEP) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """rapidocr's TextRecognizer.resize_norm_img with the padded width rounded
-    up to a multiple of `step`: the segment scaled to the model's height,
+def padded_width(own: int, step: int = REC_WIDTH_STEP, growth: float = REC_WIDTH_GROWTH) -> int:
+    """The input width a segment of `own` px is padded to (REC_WIDTH_STEP)."""
+    if step <= 0:
+        return own
+    width = REC_MIN_WIDTH if growth > 1 else step
+    while width < own:
+        width = -(-math.ceil(width * growth if growth > 1 else width + step) // step) * step
+    return width
+
+
+def padded_input(rec, img: np.ndarray, max_wh_ratio: float, step: int = REC_WIDTH_STEP,  # type: ignore[no-untyped-def]
+                 growth: float = REC_WIDTH_GROWTH) -> np.ndarray:
+    """rapidocr's TextRecognizer.resize_norm_img with the padded width taken
+    from padded_width(): the segment scaled to the model's height,
     normalised to [-1, 1], zeros on the right."""
     import cv2
     channels, height, _ = rec.rec_image_shape
     own = int(height * max_wh_ratio)         # RapidOCR's input width
-    width = -(-own // step) * step if step > 0 else own
+    width = padded_width(own, step, growth)
     h, w = img.shape[:2]
     resized_w = min(own, int(math.ceil(height * w / float(h))))
     resized = cv2.resize(img, (resized_w, height)).astype("float32").transpose((2, 0, 1)) / 255
@@ -151,6 +179,17 @@ def widen_address_space(extra: int) -> None:
         _widened = True
     except (ImportError, ValueError, OSError):
         pass
+
+
+@lru_cache(maxsize=1)
+def fast_openvino() -> bool:
+    """Whether OpenVINO computes in bfloat16 here: then it reads a page in
+    about 0.6x onnxruntime's time, also with two workers (bench/README.md);
+    in float32 it is no faster than onnxruntime and needs more memory."""
+    try:
+        return openvino_precision() == "bf16"
+    except Exception:  # noqa: BLE001 - a broken OpenVINO install: onnxruntime
+        return False
 
 
 def openvino_precision() -> str:
@@ -194,7 +233,10 @@ class RapidOcrEngine:
     def settings_key(self) -> str:
         models = "+".join(MODELS.values())
         return (f"rapidocr-{self._version}-{self.backend_key()}-{models}"
-                f"-det{DET_MAX_SIDE}-{DET_SIDE}-b{REC_BATCH}-p{self.width_step()}-s{TEXT_SCORE}-{LAYOUT}")
+                f"-det{DET_MAX_SIDE}-{DET_SIDE}-b{REC_BATCH}-p{self.width_step()}{self.growth_key()}-s{TEXT_SCORE}-{LAYOUT}")
+
+    def growth_key(self) -> str:
+        return f"g{REC_WIDTH_GROWTH:g}" if self.width_step() > 0 and REC_WIDTH_GROWTH > 1 else ""
 
     def width_step(self) -> int:
         """Recognition inputs padded to a multiple of this width (OpenVINO only; 0: off)."""
@@ -226,7 +268,9 @@ class RapidOcrEngine:
                 widen_address_space(OV_ADDRESS_SPACE)
                 from rapidocr.inference_engine.openvino import main as ov_main
                 base = ov_main.CPUConfig
-                extra = {"CPU_RUNTIME_CACHE_CAPACITY": str(OV_SHAPE_CACHE)} if OV_SHAPE_CACHE > 0 else {}
+                extra = {"ENABLE_CPU_PINNING": "NO"}       # two workers must not share one core (above)
+                if OV_SHAPE_CACHE > 0:
+                    extra["CPU_RUNTIME_CACHE_CAPACITY"] = str(OV_SHAPE_CACHE)
 
                 class CPUConfig(base):  # type: ignore[misc, valid-type]
                     def get_config(self) -> dict:
@@ -234,11 +278,16 @@ class RapidOcrEngine:
                 ov_main.CPUConfig = CPUConfig
                 try:
                     ocr = RapidOCR(params=params)
-                    ocr._load_det_model()
+                    det = ocr._load_det_model()
                     ocr._load_cls_model()
                     ocr._load_rec_model()
+                    config = CPUConfig(ocr.cfg.EngineConfig["openvino"]).get_config()
                 finally:
                     ov_main.CPUConfig = base
+                if DET_SIDE:
+                    from zjcheck.ocr.ovcanvas import CanvasDetector
+                    white = (1.0 - np.asarray(det.mean, dtype=np.float32)) / np.asarray(det.std, dtype=np.float32)
+                    det.session = CanvasDetector(det.session, self._paths["Det"], config, DET_SIDE, white)
             else:
                 ocr = RapidOCR(params=params)
             if self.width_step() > 0:
@@ -382,6 +431,16 @@ def _line(group: list[Seg]) -> Line:
     return Line(" ".join(s[0] for s in group), box, round(100 * conf, 1))
 
 
+def _side_by_side(boxes: list[tuple[int, int, int, int]], x: int, h: float) -> list[tuple[int, int, int, int]]:
+    """The boxes with a box on the other side of `x` within two line heights of their row."""
+    left = [b for b in boxes if b[2] <= x]
+    right = [b for b in boxes if b[0] >= x]
+
+    def near(b: tuple[int, int, int, int], others: list[tuple[int, int, int, int]]) -> bool:
+        return any(o[1] < b[3] + 2 * h and o[3] > b[1] - 2 * h for o in others)
+    return [b for b in left if near(b, right)] + [b for b in right if near(b, left)]
+
+
 def assemble(segs: list[Seg], width: int) -> list[Line]:
     """Segments → lines in reading order (columns of prose left to right)."""
     if not segs:
@@ -395,7 +454,14 @@ def assemble(segs: list[Seg], width: int) -> list[Line]:
     # the header above and the footer below stay full-width rows.
     h = median(b[3] - b[1] for _, b, _ in segs) or 1
     sides = [b for _, b, _ in segs if b[2] <= x or b[0] >= x]
-    spans = sides if wide else [b for b in sides if b[2] - b[0] >= 8 * h]
+    if wide:
+        spans = sides
+    else:
+        prose = [b for b in sides if b[2] - b[0] >= 8 * h]
+        # Columns of prose run side by side: a long line on one side with
+        # nothing beside it (a running header, a journal name) does not start
+        # them, or the title and abstract below it would be split in two.
+        spans = _side_by_side(prose, x, h) or prose
     y0, y1 = min(b[1] for b in spans), max(b[3] for b in spans)
     above = [s for s in segs if s[1][3] <= y0 + 0.5 * h]
     below = [s for s in segs if s[1][1] >= y1 - 0.5 * h]
