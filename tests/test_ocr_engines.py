@@ -113,7 +113,8 @@ def test_two_prose_columns_read_column_by_column() -> None:
 def test_running_header_on_one_side_does_not_split_the_abstract() -> None:
     """A journal's running header read as a left-only line (its English half a
     separate segment across the gutter) must not start the columns: the
-    full-width abstract under the title stays whole, in order."""
+    full-width abstract under the title stays whole, in order; a right
+    column that ends early still comes after the whole left column."""
     from zjcheck.ocr.rapidocr import assemble
     segs = [_seg("工艺设计改造及检测检修", 219, 122, 686, 165),
             _seg("China Science & Technology Overview", 700, 122, 1097, 165),
@@ -124,11 +125,13 @@ def test_running_header_on_one_side_does_not_split_the_abstract() -> None:
     for i in range(8):
         y = 661 + 35 * i
         segs.append(_seg(f"左栏第{i}行正文内容内容内容", 105, y, 810, y + 30))
-        segs.append(_seg(f"右栏第{i}行正文内容内容内容", 894, y, 1547, y + 30))
+        if i < 4:                   # the right column ends early (the article's last page)
+            segs.append(_seg(f"右栏第{i}行正文内容内容内容", 894, y, 1547, y + 30))
     lines = [ln.text for ln in assemble(segs, 1653)]
     assert lines[1] == "一种基于灵敏度分析的模态拟合参数辨识"
     assert [ln[:2] for ln in lines[2:5]] == ["【摘", "增加", "整定"]
     assert lines.index("右栏第0行正文内容内容内容") > lines.index("左栏第7行正文内容内容内容")
+    assert lines[-1] == "右栏第3行正文内容内容内容"
 
 
 def test_skewed_columns_split_despite_one_crossing_box() -> None:

@@ -454,15 +454,14 @@ def assemble(segs: list[Seg], width: int) -> list[Line]:
     # the header above and the footer below stay full-width rows.
     h = median(b[3] - b[1] for _, b, _ in segs) or 1
     sides = [b for _, b, _ in segs if b[2] <= x or b[0] >= x]
-    if wide:
-        spans = sides
-    else:
-        prose = [b for b in sides if b[2] - b[0] >= 8 * h]
-        # Columns of prose run side by side: a long line on one side with
+    spans = sides if wide else [b for b in sides if b[2] - b[0] >= 8 * h]
+    y0, y1 = min(b[1] for b in spans), max(b[3] for b in spans)
+    if not wide:
+        # Columns of prose start side by side: a long line on one side with
         # nothing beside it (a running header, a journal name) does not start
         # them, or the title and abstract below it would be split in two.
-        spans = _side_by_side(prose, x, h) or prose
-    y0, y1 = min(b[1] for b in spans), max(b[3] for b in spans)
+        # (They may end unevenly: the last page's right column is often short.)
+        y0 = min((b[1] for b in _side_by_side(spans, x, h)), default=y0)
     above = [s for s in segs if s[1][3] <= y0 + 0.5 * h]
     below = [s for s in segs if s[1][1] >= y1 - 0.5 * h]
     mid = [s for s in segs if s not in above and s not in below]
