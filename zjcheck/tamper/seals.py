@@ -29,6 +29,7 @@ stamped and pasted fixture imprints: tests/test_tamper.py).
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 from typing import Any
 
 import cv2
@@ -66,8 +67,12 @@ def _pack(a: np.ndarray) -> str:
     return base64.b64encode(np.clip(a, 0, 255).astype(np.uint8).tobytes()).decode("ascii")
 
 
+@lru_cache(maxsize=256)
 def _unpack(s: str, n: int) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(s), dtype=np.uint8).reshape(n, n).astype(np.float32)
+    """The packed map (read-only: one array is shared by every pair it is in)."""
+    a = np.frombuffer(base64.b64decode(s), dtype=np.uint8).reshape(n, n).astype(np.float32)
+    a.flags.writeable = False
+    return a
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float] | None:
@@ -83,13 +88,22 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float] | None:
     best = (-2.0, B)
     for ang in ANGLES:
         rot = cv2.warpAffine(B, cv2.getRotationMatrix2D(centre, float(ang), 1.0), (N, N), flags=cv2.INTER_LINEAR)
-        stack = np.stack([np.roll(np.roll(rot, dy, axis=0), dx, axis=1) for dx in SHIFTS for dy in SHIFTS])
+        stack = _shifts(rot)
         scores = _ncc_many(A, stack)
         i = int(np.argmax(scores))
         if scores[i] > best[0]:
             best = (float(scores[i]), stack[i])
     _, Bm = best
     return {"ncc": round(_ncc(A, Bm), 3), "field": round(_field(A, Bm), 3)}
+
+
+def _shifts(img: np.ndarray) -> np.ndarray:
+    """`img` shifted circularly by every (dy, dx) of SHIFTS (np.roll's values,
+    taken as windows of the image tiled 3×3: a few copies instead of two
+    rolls per shift, which made a warm run of a package with many seals slow)."""
+    n = img.shape[0]
+    t = np.tile(img, (3, 3))
+    return np.stack([t[n - dy:2 * n - dy, n - dx:2 * n - dx] for dx in SHIFTS for dy in SHIFTS])
 
 
 COARSE = 0.6              # a pair less alike than this at 32×32 (best of ±3°) is not looked at closer
