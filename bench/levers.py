@@ -13,7 +13,7 @@ A configuration is a space-separated list of RapidOCR parameters
 (`Rec.rec_batch_num=1`, `Det.limit_side_len=960`,
 `EngineConfig.onnxruntime.enable_cpu_mem_arena=true`) and these shorthands:
 `backend=openvino|onnxruntime`, `precision=f32|bf16` (OpenVINO),
-`ov_cache=N` (OpenVINO CPU_RUNTIME_CACHE_CAPACITY), `use_cls=0`, `rec_step=N` (recognition
+`ov_cache=N` (OpenVINO CPU_RUNTIME_CACHE_CAPACITY), `ov_pin=0|1` (OpenVINO ENABLE_CPU_PINNING), `use_cls=0`, `rec_step=N` (recognition
 input widths padded to a multiple of N px, zjcheck.ocr.rapidocr.padded_input; default 0 here: RapidOCR's own).
 
     .venv/bin/python bench/levers.py --packages compliant --limit 24 \\
@@ -72,7 +72,6 @@ class Config:
     def __init__(self, spec: str) -> None:
         import rapidocr
         from rapidocr import RapidOCR
-        from rapidocr.inference_engine.openvino import main as ov_main
         from rapidocr.utils.typings import EngineType
         from zjcheck.ocr import rapidocr as Z
         self.spec = spec or "default"
@@ -94,6 +93,8 @@ class Config:
                 backend = v
             elif k == "precision":
                 ov_props["INFERENCE_PRECISION_HINT"] = v
+            elif k == "ov_pin":
+                ov_props["ENABLE_CPU_PINNING"] = "YES" if val else "NO"
             elif k == "ov_cache":
                 ov_props["CPU_RUNTIME_CACHE_CAPACITY"] = str(v)
             elif k == "rec_step":
@@ -104,8 +105,10 @@ class Config:
                 params[k] = val
         for section in Z.MODELS:
             params[f"{section}.engine_type"] = EngineType(backend)
-        base = ov_main.CPUConfig
-        if ov_props:
+        if backend == "openvino":          # imported only when asked: OpenVINO is an extra
+            from rapidocr.inference_engine.openvino import main as ov_main
+        base = ov_main.CPUConfig if backend == "openvino" else None
+        if ov_props and backend == "openvino":
             class CPUConfig(base):  # type: ignore[misc, valid-type]
                 def get_config(self) -> dict:
                     return {**super().get_config(), **ov_props}
@@ -116,7 +119,8 @@ class Config:
             self.ocr._load_cls_model()
             self.ocr._load_rec_model()
         finally:
-            ov_main.CPUConfig = base
+            if base is not None:
+                ov_main.CPUConfig = base
         if step:
             rec = self.ocr.text_rec
             rec.resize_norm_img = lambda img, ratio, _rec=rec: Z.padded_input(_rec, img, ratio, step)

@@ -461,7 +461,7 @@ def render_md(r: dict) -> str:
         lines.append("")
     if r.get("skipped"):
         lines.append(f"Not installed, skipped: {', '.join(r['skipped'])} "
-                     "(pip install 'zjcheck[openvino]' for rapidocr:openvino).")
+                     "(both RapidOCR backends are main dependencies: `pip install -e .`).")
         lines.append("")
     lines += closing_note(r)
     return "\n".join(lines) + "\n"
