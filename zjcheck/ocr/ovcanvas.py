@@ -5,9 +5,9 @@ for one input shape (buffers reused from layer to layer); compiled with
 dynamic shapes, it keeps what it allocated for the largest inputs it has
 seen.  A page-sized detection input (the page scaled so that its longer side
 is DET_SIDE px, the other side rounded to 32) is therefore padded with white
-to one of a few canvases, each compiled once for its shape.  On the compliant
-package this took about 200 MB off a worker's peak and was not slower (A4
-pages are padded from 896 to 960 px wide); see bench/README.md.  Smaller
+to one of a few canvases, each compiled once for its shape: six page shapes
+read three times took 654 MB dynamic, 428 MB on two canvases, and were not
+slower (A4 pages are padded from 896 to 960 px wide); see bench/README.md.  Smaller
 inputs (seal rim strips, recovered blobs, small photos) keep the dynamic
 model, whose buffers then stay small.
 
