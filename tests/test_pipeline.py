@@ -149,6 +149,19 @@ def test_zip_traversal_member_refused(checked) -> None:
     assert not (PACKAGES / "evil.txt").exists() and not (PACKAGES.parent / "evil.txt").exists()
 
 
+def test_report_says_which_engine_and_backend_read_it() -> None:
+    """Issue 15: the JSON stats and the text header name the engine and, for
+    RapidOCR, the backend with its version and precision (also in the cache key)."""
+    from zjcheck.report.text import header_lines
+    result, report = check_package("compliant")
+    ocr = report["stats"]["ocr_engine"]
+    assert ocr["name"] in ("rapidocr", "tesseract") and ocr["settings"].startswith(ocr["name"])
+    if ocr["name"] == "rapidocr":
+        assert ocr["backend"] in ocr["settings"] and ocr["backend"].startswith(("openvino", "ort"))
+        assert "PP-OCR" in ocr["settings"]
+        assert f"引擎 rapidocr（{ocr['backend']}）" in "\n".join(header_lines(result, 200))
+
+
 def test_second_run_does_no_ocr() -> None:
     check_package("compliant")
     again, _ = check_package("compliant", route="常规")      # a new run, same files

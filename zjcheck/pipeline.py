@@ -176,7 +176,10 @@ def read_stage(path: Path, files: list[SourceFile], opts: Options, progress: Cal
     cache_key = f"{settings.engine}|{settings.dpi}"
     engine = None
     if needs_ocr:
-        engine = {"name": settings.engine, "settings": get_engine(settings.engine).settings_key()}
+        eng = get_engine(settings.engine)
+        engine = {"name": settings.engine, "settings": eng.settings_key()}
+        if hasattr(eng, "backend_key"):         # RapidOCR: which backend, version and precision ran the models
+            engine["backend"] = eng.backend_key()
         cache_key += "|" + engine["settings"]
     cache_dir = (opts.cache_dir or default_dir()) if opts.cache else None
     if cache_dir is not None:

@@ -42,7 +42,10 @@ def header_lines(r: Result, width: int) -> list[str]:
     src = r.profile.sources.get("name")
     if src:
         name += f"（{NAME_SOURCE.get(src, src)}）"
-    engine = (s.get("ocr_engine") or {}).get("name")
+    ocr = s.get("ocr_engine") or {}
+    engine = ocr.get("name")
+    if engine and ocr.get("backend"):
+        engine += f"（{ocr['backend']}）"
     rows = [
         ("申报人", f"{name}；{r.profile.route}申报；任现职 {title_since(r.profile)}"),
         ("材料", terminal(r.root, keep_newlines=False)),
